@@ -1,5 +1,9 @@
 import { AbortError } from '../../errors.js';
 import type { DecodeOptions, Decoder, Prefilled, SequenceHandle } from './decoder.js';
+import { logSoftmaxInPlace, mergeEos } from './log-softmax.js';
+
+// Kept here too: samplers imported them from this file before log-softmax.ts existed.
+export { logSoftmaxInPlace, mergeEos } from './log-softmax.js';
 
 /**
  * A language model given as a function from a token prefix to next-token logits. Toy and analytic
@@ -111,27 +115,4 @@ export class FunctionDecoder implements Decoder {
 
 function checkSignal(options: DecodeOptions | undefined): void {
   if (options?.signal?.aborted) throw new AbortError(undefined, { cause: options.signal.reason });
-}
-
-/** Sums the probability mass of all EOS ids into the first one (in logit space), the others -Inf. */
-export function mergeEos(logits: Float64Array, eosIds: readonly number[]): void {
-  if (eosIds.length < 2) return;
-  let max = -Infinity;
-  for (const id of eosIds) max = Math.max(max, logits[id]);
-  if (max === -Infinity) return;
-  let sum = 0;
-  for (const id of eosIds) sum += Math.exp(logits[id] - max);
-  for (const id of eosIds) logits[id] = -Infinity;
-  logits[eosIds[0]] = max + Math.log(sum);
-}
-
-/** Numerically stable log-softmax in Float64. */
-export function logSoftmaxInPlace(values: Float64Array): void {
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
-  if (max === -Infinity) throw new RangeError('all logits are -Infinity');
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i] - max);
-  const logZ = max + Math.log(sum);
-  for (let i = 0; i < values.length; i++) values[i] -= logZ;
 }

@@ -1,3 +1,5 @@
+import type { TokenTrie } from '../vocab/token-trie.js';
+
 /**
  * A ByteMachine is the incremental recogniser behind every constraint: regexes, grammars, JSON Schema
  * and SQL all compile to one. It consumes UTF-8 bytes one at a time and never backtracks, so it can be
@@ -48,6 +50,16 @@ export interface ByteMachine<S> {
    * allocating an immutable state per node. Must agree exactly with `step` / `accepts`.
    */
   cursor?(state: S): ByteCursor;
+
+  /**
+   * Optional: the machine's own mask computation, for machines that know a faster way than a plain trie
+   * walk (e.g. a grammar that splits the walk between its lexer and its parser). Writes the allowed
+   * TEXT tokens of `state` into `out` (zeroed by the caller; EOS bits are the caller's) and returns the
+   * work done (>= 0), or -1 when more than `fuel` units of work were needed, in which case `out` must
+   * hold a superset of the allowed tokens. When present, the token automaton calls it instead of walking
+   * the trie itself, and keeps caching, EOS bits and the superset contract as for its own walk.
+   */
+  fillMask?(state: S, trie: TokenTrie, out: Uint32Array, fuel: number): number;
 }
 
 /**

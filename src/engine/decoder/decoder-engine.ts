@@ -1,0 +1,306 @@
+import * as ort from 'onnxruntime-node';
+import { InputError, ModelLoadError } from '../../errors.js';
+import { float16ToFloat32 } from '../onnx/float16.js';
+import { KvBlock, KvCache } from './kv-cache.js';
+import type { Past } from './kv-cache.js';
+import { logitsToLogProbs } from './log-softmax.js';
+import { createSession, inspectSession } from './onnx-session.js';
+import type { ExecutionProvider, LayoutHints, SessionLayout } from './onnx-session.js';
+
+/** Everything the engine needs, as plain data (it crosses to the worker thread). */
+export interface EngineOptions {
+  readonly modelPath: string;
+  readonly eosIds: readonly number[];
+  readonly provider?: ExecutionProvider;
+  readonly threads?: number;
+  readonly hints?: LayoutHints;
+  /** Checked against the logits width: the tokenizer may be narrower (padding), never wider. */
+  readonly tokenizerSize?: number;
+  readonly tokenizerPath?: string;
+  readonly configVocabSize?: number;
+  readonly configPath?: string;
+  /** EOS ids come from here (for error messages). */
+  readonly eosSourcePath?: string;
+  /** Prompts longer than this run in chunks, with an abort check between chunks. Default 512. */
+  readonly prefillChunk?: number;
+}
+
+export interface EngineInfo {
+  readonly vocabSize: number;
+  readonly provider: ExecutionProvider;
+  readonly warnings: readonly string[];
+  readonly cacheDtype: 'float32' | 'float16';
+  readonly cacheEntries: number;
+  readonly mergedDecoder: boolean;
+  /** Cache bytes per token per sequence (all layers, keys and values). */
+  readonly cacheBytesPerToken: number;
+}
+
+/**
+ * Decides, atomically with respect to an abort, whether a finished forward pass takes effect. An
+ * aborted call never changes any sequence: the caller may already have been told it was aborted.
+ */
+export interface CallGate {
+  aborted(): boolean;
+  /** True when the call may take effect; false when it was aborted (then nothing may change). */
+  commit(): boolean;
+}
+
+export interface ForwardResult {
+  /** [rows x vocabSize] log-probabilities. */
+  readonly logProbs: Float64Array;
+  /** Milliseconds inside session.run, and in the whole engine call. */
+  readonly runMs: number;
+  readonly engineMs: number;
+  /** Milliseconds regrouping the cache (gathering rows) and building the inputs. */
+  readonly prepareMs: number;
+  /** Milliseconds turning logits into log-probabilities. */
+  readonly logProbsMs: number;
+  /** Rows copied to regroup the cache for this call (0 when the batch fed back as is). */
+  readonly copiedRows: number;
+  readonly cacheBytes: number;
+}
+
+/**
+ * An ONNX decoder session plus its KV cache: the part of the decoder that runs session.run. It lives
+ * in a worker thread (decoder-worker.ts) so the main thread's event loop keeps running, or in the
+ * caller's thread when asked; sequences are numbered by the caller.
+ */
+export class DecoderEngine {
+  private readonly cache: KvCache;
+  private readonly eosIds: readonly number[];
+  private readonly prefillChunk: number;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly layout: SessionLayout,
+    private readonly options: EngineOptions,
+    readonly info: EngineInfo,
+  ) {
+    this.cache = new KvCache(layout.cache);
+    this.eosIds = options.eosIds;
+    this.prefillChunk = options.prefillChunk ?? 512;
+  }
+
+  static async open(options: EngineOptions): Promise<DecoderEngine> {
+    const { session, provider, warnings } = await createSession(options.modelPath, { provider: options.provider, threads: options.threads });
+    try {
+      const layout = inspectSession(session, options.modelPath, options.hints);
+      const vocabSize = layout.logitsWidth ?? options.configVocabSize ?? options.tokenizerSize;
+      if (vocabSize === undefined) throw new ModelLoadError('declares no logits width and config.json has no vocab_size', { path: options.modelPath });
+      if (layout.logitsWidth !== undefined && options.configVocabSize !== undefined && layout.logitsWidth !== options.configVocabSize) {
+        throw new ModelLoadError(`logits are ${layout.logitsWidth} wide but config.json says vocab_size ${options.configVocabSize}`, {
+          path: options.configPath ?? options.modelPath,
+        });
+      }
+      if (options.tokenizerSize !== undefined && options.tokenizerSize > vocabSize) {
+        throw new ModelLoadError(`defines ${options.tokenizerSize} token ids but the model's logits are only ${vocabSize} wide`, {
+          path: options.tokenizerPath ?? options.modelPath,
+        });
+      }
+      for (const id of options.eosIds) {
+        if (id >= vocabSize) throw new ModelLoadError(`EOS id ${id} is outside the model's ${vocabSize} logits`, { path: options.eosSourcePath ?? options.modelPath });
+      }
+      const cacheBytesPerToken = layout.cache.reduce((n, e) => n + e.heads * e.headDim * (e.dtype === 'float16' ? 2 : 4), 0);
+      const info: EngineInfo = {
+        vocabSize,
+        provider,
+        warnings,
+        cacheDtype: layout.cache[0].dtype,
+        cacheEntries: layout.cache.length,
+        mergedDecoder: layout.hasUseCacheBranch,
+        cacheBytesPerToken,
+      };
+      return new DecoderEngine(session, layout, options, info);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
+  /** Runs `tokens` as a new sequence `id`; returns the log-probabilities after its last token. */
+  async prefill(id: number, tokens: ArrayLike<number>, temperature: number, gate: CallGate): Promise<ForwardResult | undefined> {
+    const started = performance.now();
+    if (this.cache.has(id)) throw new RangeError(`sequence ${id} already exists`);
+    this.checkTokens(tokens, 'promptIds');
+    if (tokens.length === 0) throw new InputError('a prompt needs at least one token (e.g. the BOS token)', { where: 'promptIds' });
+    let past: Past = this.cache.emptyPast(1);
+    let runMs = 0;
+    let outputs: ort.InferenceSession.OnnxValueMapType | undefined;
+    for (let start = 0; start < tokens.length; start += this.prefillChunk) {
+      if (gate.aborted()) return this.discard(outputs);
+      const end = Math.min(tokens.length, start + this.prefillChunk);
+      const chunk = BigInt64Array.from(Array.prototype.slice.call(tokens, start, end), BigInt);
+      const feeds = this.feeds(chunk, 1, end - start, past, [start], 1);
+      const t0 = performance.now();
+      const next = await this.session.run(feeds);
+      runMs += performance.now() - t0;
+      this.discard(outputs);
+      outputs = next;
+      past = { tensors: this.layout.cache.map((e) => outputs![e.output] as ort.Tensor), sequence: end, copiedRows: 0 };
+    }
+    if (!gate.commit()) return this.discard(outputs);
+    this.cache.set(id, new KvBlock(past.tensors, 1, past.sequence), 0, tokens.length);
+    const t1 = performance.now();
+    const logProbs = await this.logProbsOf(outputs!.logits as ort.Tensor, 1, temperature);
+    const done = performance.now();
+    return {
+      logProbs,
+      runMs,
+      engineMs: done - started,
+      prepareMs: t1 - started - runMs,
+      logProbsMs: done - t1,
+      copiedRows: 0,
+      cacheBytes: this.cache.bytes,
+    };
+  }
+
+  /** Appends tokens[i] to sequence ids[i], all in one forward pass. */
+  async step(ids: Int32Array, tokens: Int32Array, temperature: number, gate: CallGate): Promise<ForwardResult | undefined> {
+    const started = performance.now();
+    const batch = ids.length;
+    if (batch === 0) throw new InputError('step needs at least one sequence', { where: 'sequences' });
+    if (tokens.length !== batch) throw new InputError(`step got ${batch} sequences but ${tokens.length} tokens`, { where: 'tokens' });
+    this.checkTokens(tokens, 'tokens');
+    const lengths = new Array<number>(batch);
+    const seen = new Set<number>();
+    for (let i = 0; i < batch; i++) {
+      if (seen.has(ids[i])) throw new InputError(`sequence ${ids[i]} appears twice in one step; fork it first`, { where: 'sequences' });
+      seen.add(ids[i]);
+      lengths[i] = this.cache.length(ids[i]);
+    }
+    const past = await this.cache.pastFor(ids);
+    if (gate.aborted()) return undefined;
+    const feeds = this.feeds(BigInt64Array.from(tokens, BigInt), batch, 1, past, lengths, 1);
+    const t0 = performance.now();
+    const outputs = await this.session.run(feeds);
+    const t1 = performance.now();
+    if (!gate.commit()) return this.discard(outputs);
+    const block = new KvBlock(
+      this.layout.cache.map((e) => outputs[e.output] as ort.Tensor),
+      batch,
+      past.sequence + 1,
+    );
+    for (let i = 0; i < batch; i++) this.cache.set(ids[i], block, i, lengths[i] + 1);
+    const logProbs = await this.logProbsOf(outputs.logits as ort.Tensor, batch, temperature);
+    const done = performance.now();
+    return {
+      logProbs,
+      runMs: t1 - t0,
+      engineMs: done - started,
+      prepareMs: t0 - started,
+      logProbsMs: done - t1,
+      copiedRows: past.copiedRows,
+      cacheBytes: this.cache.bytes,
+    };
+  }
+
+  /**
+   * Raw logits at every position of `tokens` from one uncached forward pass ([tokens x vocabSize],
+   * float32): for checks against reference logits and full-recompute comparisons. Changes no sequence.
+   */
+  async logits(tokens: ArrayLike<number>, gate: CallGate): Promise<Float32Array | undefined> {
+    this.checkTokens(tokens, 'tokens');
+    if (tokens.length === 0) throw new InputError('needs at least one token', { where: 'tokens' });
+    if (gate.aborted()) return undefined;
+    const ids = BigInt64Array.from(Array.prototype.slice.call(tokens), BigInt);
+    const outputs = await this.session.run(this.feeds(ids, 1, tokens.length, this.cache.emptyPast(1), [0], 0));
+    try {
+      if (!gate.commit()) return undefined;
+      const logits = outputs.logits as ort.Tensor;
+      const width = this.checkWidth(logits);
+      const positions = logits.dims.length === 3 ? logits.dims[1] : 1;
+      if (positions !== tokens.length) throw new ModelLoadError(`returned logits for ${positions} of ${tokens.length} positions`, { path: this.options.modelPath });
+      const data = (await logits.getData()) as Float32Array | Uint16Array;
+      return data instanceof Uint16Array ? float16ToFloat32(data) : new Float32Array(data.subarray(0, positions * width));
+    } finally {
+      this.discard(outputs);
+    }
+  }
+
+  fork(from: number, to: number): void {
+    if (this.cache.has(to)) throw new RangeError(`sequence ${to} already exists`);
+    this.cache.fork(from, to);
+  }
+
+  release(id: number): void {
+    this.cache.release(id);
+  }
+
+  get liveSequences(): number {
+    return this.cache.size;
+  }
+
+  async dispose(): Promise<void> {
+    this.cache.clear();
+    await this.session.release();
+  }
+
+  /**
+   * Session inputs for `count` new tokens per row on top of `past`; row i already holds lengths[i]
+   * tokens, right-aligned in past.sequence positions (see KvBlock).
+   */
+  private feeds(
+    inputIds: BigInt64Array,
+    batch: number,
+    count: number,
+    past: Past,
+    lengths: readonly number[],
+    keep: number,
+  ): Record<string, ort.Tensor> {
+    const total = past.sequence + count;
+    const mask = new BigInt64Array(batch * total);
+    for (let b = 0; b < batch; b++) mask.fill(1n, b * total + past.sequence - lengths[b], (b + 1) * total);
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', inputIds, [batch, count]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, total]),
+    };
+    if (this.layout.hasPositionIds) {
+      const positions = new BigInt64Array(batch * count);
+      for (let b = 0; b < batch; b++) for (let t = 0; t < count; t++) positions[b * count + t] = BigInt(lengths[b] + t);
+      feeds.position_ids = new ort.Tensor('int64', positions, [batch, count]);
+    }
+    const keepInput = this.layout.logitsToKeep;
+    if (keepInput) feeds[keepInput.name] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), keepInput.rank === 0 ? [] : [1]);
+    if (this.layout.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(past.sequence > 0 ? 1 : 0), [1]);
+    this.layout.cache.forEach((entry, k) => (feeds[entry.input] = past.tensors[k]));
+    return feeds;
+  }
+
+  /** Log-probabilities of the last position of each row of `logits` ([batch, positions, V] or [batch, V]). */
+  private async logProbsOf(logits: ort.Tensor, batch: number, temperature: number): Promise<Float64Array> {
+    const width = this.checkWidth(logits);
+    const positions = logits.dims.length === 3 ? logits.dims[1] : 1;
+    const onGpu = logits.location === 'gpu-buffer';
+    const data = (onGpu ? await logits.getData(true) : logits.data) as Float32Array | Uint16Array;
+    const out = new Float64Array(batch * width);
+    for (let b = 0; b < batch; b++) {
+      logitsToLogProbs(data, (b * positions + positions - 1) * width, out.subarray(b * width, (b + 1) * width), temperature, this.eosIds);
+    }
+    return out;
+  }
+
+  private checkWidth(logits: ort.Tensor): number {
+    const width = logits.dims[logits.dims.length - 1];
+    if (width !== this.info.vocabSize) {
+      throw new ModelLoadError(`returned logits ${width} wide, expected ${this.info.vocabSize}`, { path: this.options.modelPath });
+    }
+    return width;
+  }
+
+  private checkTokens(tokens: ArrayLike<number>, where: string): void {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (!Number.isInteger(t) || t < 0 || t >= this.info.vocabSize) {
+        throw new InputError(`token ${t} at index ${i} is not an id of this model (0..${this.info.vocabSize - 1})`, { where });
+      }
+    }
+  }
+
+  /** Frees GPU outputs of a call that will not take effect. */
+  private discard(outputs: ort.InferenceSession.OnnxValueMapType | undefined): undefined {
+    if (!outputs) return undefined;
+    for (const value of Object.values(outputs)) if ((value as ort.Tensor).location === 'gpu-buffer') (value as ort.Tensor).dispose();
+    return undefined;
+  }
+}

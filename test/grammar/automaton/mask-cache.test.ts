@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.js';
+import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
+import { maskDiff, randomInt, rng } from './fixtures.js';
+
+const WORDS = 100; // 3200 ids
+/** Bytes one dense entry costs (mask + bookkeeping), as the cache counts it. */
+const DENSE_ENTRY = WORDS * 4 + 160;
+
+function randomMask(random: () => number, density: number): Uint32Array {
+  const mask = new Uint32Array(WORDS);
+  for (let id = 0; id < WORDS * 32; id++) if (random() < density) mask[id >>> 5] |= 1 << (id & 31);
+  return mask;
+}
+
+describe('MaskCache', () => {
+  it('round-trips sparse and dense masks exactly, and answers single-token queries', () => {
+    const random = rng(1);
+    const cache = new MaskCache();
+    const scope = cache.scope({}, {});
+    for (let k = 0; k < 40; k++) {
+      const mask = randomMask(random, [0, 0.0005, 0.01, 0.03, 0.5, 1][k % 6]);
+      cache.write(scope, k, mask);
+      const out = new Uint32Array(WORDS).fill(0xdeadbeef);
+      expect(cache.read(scope, k, out)).toBe(true);
+      expect(maskDiff(out, mask)).toEqual([]);
+      for (let q = 0; q < 50; q++) {
+        const id = randomInt(random, WORDS * 32);
+        expect(cache.allows(scope, k, id)).toBe((mask[id >>> 5] & (1 << (id & 31))) !== 0 ? 1 : 0);
+      }
+    }
+    expect(cache.allows(scope, 'missing', 3)).toBe(-1);
+    expect(cache.read(scope, 'missing', new Uint32Array(WORDS))).toBe(false);
+    expect(cache.hits).toBe(40);
+    expect(cache.misses).toBe(1);
+  });
+
+  it('stores sparse masks in less memory than dense ones', () => {
+    const cache = new MaskCache();
+    const scope = cache.scope({}, {});
+    const sparse = new Uint32Array(WORDS);
+    sparse[3] = 0b1011;
+    cache.write(scope, 'sparse', sparse);
+    expect(cache.byteLength).toBe(3 * 4 + 160);
+    cache.write(scope, 'dense', new Uint32Array(WORDS).fill(0xffffffff));
+    expect(cache.byteLength).toBe(3 * 4 + 160 + DENSE_ENTRY);
+    cache.write(scope, 'sparse', new Uint32Array(WORDS)); // overwrite: the old entry's bytes are released
+    expect(cache.byteLength).toBe(160 + DENSE_ENTRY);
+  });
+
+  it('evicts the least recently used entry, where a read counts as a use', () => {
+    const cache = new MaskCache({ maxBytes: 3 * DENSE_ENTRY });
+    const scope = cache.scope({}, {});
+    const full = new Uint32Array(WORDS).fill(0xffffffff);
+    const out = new Uint32Array(WORDS);
+    for (const key of ['a', 'b', 'c']) cache.write(scope, key, full);
+    expect(cache.read(scope, 'a', out)).toBe(true); // a is now the most recent
+    cache.write(scope, 'd', full); // evicts b
+    expect(cache.allows(scope, 'b', 0)).toBe(-1);
+    expect(cache.allows(scope, 'a', 0)).toBe(1);
+    expect(cache.allows(scope, 'c', 0)).toBe(1);
+    expect(cache.size).toBe(3);
+    expect(cache.byteLength).toBe(3 * DENSE_ENTRY);
+  });
+
+  it('keeps scopes apart, stores nothing larger than its bound, and rejects a negative bound', () => {
+    const cache = new MaskCache({ maxBytes: DENSE_ENTRY - 1 });
+    const machine = {};
+    const a = cache.scope(machine, {});
+    const b = cache.scope(machine, {});
+    expect(cache.scope(machine, {})).not.toBe(a);
+    const vocabulary = {};
+    expect(cache.scope(machine, vocabulary)).toBe(cache.scope(machine, vocabulary));
+    cache.write(a, 1, new Uint32Array(WORDS).fill(0xffffffff));
+    expect(cache.size).toBe(0);
+    const one = new Uint32Array(WORDS);
+    one[0] = 1;
+    cache.write(a, 1, one);
+    expect(cache.allows(a, 1, 0)).toBe(1);
+    expect(cache.allows(b, 1, 0)).toBe(-1);
+    expect(() => new MaskCache({ maxBytes: -1 })).toThrow(InputError);
+  });
+});
