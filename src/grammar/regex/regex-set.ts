@@ -15,6 +15,8 @@ export interface RegexSet {
   accepting(state: number): readonly number[];
   /** Pattern indexes that the input read so far, or some extension of it, matches; ascending. */
   alive(state: number): readonly number[];
+  /** Pattern indexes that some non-empty extension of the input read so far matches; ascending. */
+  growing(state: number): readonly number[];
 }
 
 /**
@@ -32,6 +34,7 @@ class CompiledRegexSet extends DfaTable implements RegexSet {
   readonly initial = 0;
   private readonly subset: SubsetConstruction;
   private readonly aliveLists: (readonly number[] | undefined)[] = [];
+  private readonly growingLists: (readonly number[] | undefined)[] = [];
 
   constructor(
     nfa: Nfa,
@@ -63,6 +66,18 @@ class CompiledRegexSet extends DfaTable implements RegexSet {
 
   accepting(state: number): readonly number[] {
     return this.subset.acceptList[state];
+  }
+
+  growing(state: number): readonly number[] {
+    let list = this.growingLists[state];
+    if (list === undefined) {
+      // Members are live byte-consuming NFA nodes: their owners can still match after more bytes.
+      const patterns = new Set<number>();
+      for (const n of this.subset.members[state]) patterns.add(this.subset.nfa.owner[n]);
+      list = Object.freeze([...patterns].sort((a, b) => a - b));
+      this.growingLists[state] = list;
+    }
+    return list;
   }
 
   alive(state: number): readonly number[] {
