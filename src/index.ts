@@ -61,3 +61,9 @@ export { FunctionDecoder } from './engine/decoder/function-decoder.js';
 export type { Decoder, SequenceHandle } from './engine/decoder/decoder.js';
 export { runSampler } from './sampler/run-sampler.js';
 export type { RunSamplerOptions, RunSamplerResult, SamplerKind } from './sampler/run-sampler.js';
+
+// Text-to-SQL backend and HTTP service
+export { sql, DEFAULT_ALIASES, SqlDatabase, ReadOnlyDatabase, executionPotential, executionReward, executes, sameResult } from './engine/sql/index.js';
+export type { SqlOptions, SqlResult } from './engine/sql/index.js';
+export { compileSqlGrammar, sqlGrammarSource, sqlGrammarIR } from './grammar/sql/index.js';
+export { FormworkService, DatabaseRegistry } from './engine/serve/index.js';

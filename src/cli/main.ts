@@ -9,6 +9,8 @@ import { convertCommand } from './convert-command.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.js';
 import { generateCommand } from './generate-command.js';
 import { modelsCommand } from './models-command.js';
+import { serveCommand } from './serve-command.js';
+import { sqlCommand } from './sql-command.js';
 
 export const MAIN_HELP = `Usage: formwork COMMAND [options]
 
@@ -20,6 +22,8 @@ Commands:
   convert SRC OUT        convert a safetensors checkpoint (Llama family) to a model directory
   bench NAME [args...]   run a benchmark of bench/
   models [DIR...]        show the default model and inspect model directories
+  sql --db FILE [QUESTION]  answer a question about a SQLite database with one query (read-only)
+  serve                  serve /v1/generate and /v1/sql over HTTP (loopback by default)
   help [COMMAND]         help for a command (same as formwork COMMAND --help)
 
 Options:
@@ -41,6 +45,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     generate: generateCommand,
     convert: convertCommand,
     models: modelsCommand,
+    sql: sqlCommand,
+    serve: serveCommand,
     bench: (args, cliIo) => benchCommand(args, cliIo, fromSources),
   };
   const [name, ...rest] = argv;
@@ -75,7 +81,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 function unknownCommand(name: string): InputError {
-  return new InputError(`unknown command ${JSON.stringify(name)} (commands: generate, convert, bench, models, help)`, { where: 'formwork' });
+  return new InputError(`unknown command ${JSON.stringify(name)} (commands: generate, convert, bench, models, sql, serve, help)`, { where: 'formwork' });
 }
 
 function version(): string {
