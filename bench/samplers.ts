@@ -1,9 +1,12 @@
 /**
- * Sampler benchmark: constraint checks and time per token for masked sampling vs AWRS, SMC time per
- * token position for N = 1, 4, 8 particles, and AWRS acceptance rates.
+ * Sampler benchmark: constraint checks and time per token for masked sampling vs AWRS (each also with
+ * fast-forward of forced tokens, `ff`), SMC time per token position for N = 1, 4, 8 particles, and
+ * AWRS acceptance rates.
  *
- *   npx tsx bench/samplers.ts [--json] [--setup llama3-json|stories-json|toy] [--schema FILE] [--tokens N]
- *                             [--runs R] [--valid-mass Q] [--seed S]
+ *   npx tsx bench/samplers.ts [--json] [--draws] [--setup llama3-json|stories-json|toy] [--schema FILE]
+ *                             [--tokens N] [--runs R] [--valid-mass Q] [--seed S]
+ *
+ * `--draws` times the token samplers alone (measureDraws: R repeats of the positions of one run).
  *
  * Setups (a `SamplerBenchCase` factory; point `measureSamplers` at a real decoder and automaton):
  * - llama3-json (default when ../shared/data/tokenizers/llama3 exists): the Llama-3 vocabulary
@@ -30,6 +33,7 @@ import { maskSet, type TokenAutomaton } from '../src/grammar/automaton/token-aut
 import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
 import { SeededRandom } from '../src/sampler/random.js';
 import { runSampler, type RunSamplerOptions, type RunSamplerResult } from '../src/sampler/run-sampler.js';
+import type { TokenSampler } from '../src/sampler/token/token-sampler.js';
 
 /** What the benchmark runs on: a fresh decoder per run, a prompt and a constraint. */
 export interface SamplerBenchCase {
@@ -50,11 +54,21 @@ export interface SamplerMeasure {
   readonly decoderUsPerToken: number;
   readonly constraintUsPerToken: number;
   readonly samplerUsPerToken: number;
+  /**
+   * The same split in CPU time of this process (process.cpuUsage around every call): on a loaded
+   * machine wall time also counts the time the process waited for a core, CPU time does not.
+   */
+  readonly cpuUsPerToken: number;
+  readonly decoderCpuUsPerToken: number;
+  readonly constraintCpuUsPerToken: number;
+  readonly samplerCpuUsPerToken: number;
   readonly checksPerToken: number;
   readonly masksPerToken: number;
   /** AWRS: share of proposals accepted (first phase: before the first acceptance). */
   readonly acceptanceRate: number | null;
   readonly fallbacksPerToken: number;
+  /** Tokens taken without a draw because the constraint forced them (fast-forward). */
+  readonly forcedPerToken: number;
   /** Constraint time per token by automaton method (mask, allows, advance, accepts, forced). */
   readonly constraintUsPerTokenByCall: Record<string, number>;
   readonly finished: Record<string, number>;
@@ -65,50 +79,69 @@ export interface SamplerBenchReport {
   readonly masked: SamplerMeasure;
   readonly awrs: SamplerMeasure & { readonly estimator: string };
   readonly awrsRecursive: SamplerMeasure;
+  /** The same samplers with fast-forward of forced tokens on (off by default). */
+  readonly maskedFastForward: SamplerMeasure;
+  readonly awrsFastForward: SamplerMeasure;
   readonly smc: {
     readonly particles: number[];
     readonly usPerToken: number[];
     readonly usPerStep: number[];
     readonly decoderUsPerStep: number[];
     readonly samplerUsPerStep: number[];
+    /** CPU time per step: total, decoder, sampler + constraint. */
+    readonly cpuUsPerStep: number[];
+    readonly decoderCpuUsPerStep: number[];
+    readonly samplerCpuUsPerStep: number[];
     readonly checksPerToken: number[];
   };
   readonly ratios: {
     readonly awrsConstraintOverMasked: number;
+    /** The same ratios in CPU time. */
+    readonly awrsConstraintCpuOverMasked: number;
+    readonly awrsTotalCpuOverMasked: number;
     readonly smcStep8OverStep1: number;
     readonly smcSamplerStep8OverStep1: number;
+    readonly smcStep8OverStep1Cpu: number;
+    readonly smcSamplerStep8OverStep1Cpu: number;
   };
 }
 
 /** Runs every sampler configuration `runs` times (after one warm-up run) and reports per-token costs. */
 export async function measureSamplers(bench: SamplerBenchCase, options: { runs: number; seed?: number }): Promise<SamplerBenchReport> {
   const seed = options.seed ?? 1;
-  const measure = async (config: Partial<RunSamplerOptions>): Promise<SamplerMeasure & { decoderSteps: number; stepUs: number[] }> => {
+  const measure = async (config: Partial<RunSamplerOptions>): Promise<SamplerMeasure & { decoderSteps: number; stepUs: number[]; stepCpuUs: number[] }> => {
     const automaton = new TimedAutomaton(bench.automaton);
     await once(bench, automaton, config, seed + 1000); // warm-up: JIT, mask caches
     automaton.reset();
     let tokens = 0;
     let wall = 0;
+    let cpu = 0;
     let decoderUs = 0;
+    let decoderCpu = 0;
     let checks = 0;
     let masks = 0;
     let proposals = 0;
     let rejections = 0;
     let fallbacks = 0;
+    let forced = 0;
     let decoderSteps = 0;
     const finished: Record<string, number> = {};
     for (let run = 0; run < options.runs; run++) {
       const timed = new TimedDecoder(bench.makeDecoder());
       const start = performance.now();
+      const startCpu = cpuMicros();
       const result = await runSampler({ ...config, decoder: timed, promptIds: bench.promptIds, constraint: automaton, maxTokens: bench.maxTokens, seed: seed + run } as RunSamplerOptions);
+      cpu += cpuMicros() - startCpu;
       wall += performance.now() - start;
       decoderUs += timed.us;
+      decoderCpu += timed.cpuUs;
       tokens += result.usage.tokens + countEos(result);
       checks += result.usage.constraintChecks;
       masks += result.usage.masks;
       proposals += result.usage.proposals;
       rejections += result.usage.rejections;
       fallbacks += result.usage.fallbacks;
+      forced += result.usage.forcedTokens ?? 0;
       decoderSteps += result.usage.decoderSteps;
       finished[result.finishReason] = (finished[result.finishReason] ?? 0) + 1;
     }
@@ -120,20 +153,28 @@ export async function measureSamplers(bench: SamplerBenchCase, options: { runs: 
       decoderUsPerToken: (decoderUs * 1000) / tokens,
       constraintUsPerToken: (automaton.us * 1000) / tokens,
       samplerUsPerToken: (us - decoderUs * 1000 - automaton.us * 1000) / tokens,
+      cpuUsPerToken: cpu / tokens,
+      decoderCpuUsPerToken: decoderCpu / tokens,
+      constraintCpuUsPerToken: automaton.cpuUs / tokens,
+      samplerCpuUsPerToken: (cpu - decoderCpu - automaton.cpuUs) / tokens,
       checksPerToken: checks / tokens,
       masksPerToken: masks / tokens,
       acceptanceRate: proposals > 0 ? (proposals - rejections) / proposals : null,
       fallbacksPerToken: fallbacks / tokens,
+      forcedPerToken: forced / tokens,
       constraintUsPerTokenByCall: Object.fromEntries(Object.entries(automaton.byCall).map(([k, ms]) => [k, (ms * 1000) / tokens])),
       finished,
       decoderSteps,
       stepUs: [us / decoderSteps, (decoderUs * 1000) / decoderSteps, (us - decoderUs * 1000) / decoderSteps],
+      stepCpuUs: [cpu / decoderSteps, decoderCpu / decoderSteps, (cpu - decoderCpu) / decoderSteps],
     };
   };
-  const strip = ({ decoderSteps: _d, stepUs: _s, ...rest }: SamplerMeasure & { decoderSteps: number; stepUs: number[] }): SamplerMeasure => rest;
+  const strip = ({ decoderSteps: _d, stepUs: _s, stepCpuUs: _c, ...rest }: SamplerMeasure & { decoderSteps: number; stepUs: number[]; stepCpuUs: number[] }): SamplerMeasure => rest;
   const masked = await measure({ sampler: 'masked' });
   const awrs = await measure({ sampler: 'awrs', estimator: 'auto' });
   const awrsRecursive = await measure({ sampler: 'awrs', estimator: 'recursive' });
+  const maskedFastForward = await measure({ sampler: 'masked', fastForward: true });
+  const awrsFastForward = await measure({ sampler: 'awrs', estimator: 'auto', fastForward: true });
   const particles = [1, 4, 8];
   const smcRuns = [];
   for (const n of particles) smcRuns.push(await measure({ sampler: 'smc', particles: n, proposal: 'awrs' }));
@@ -152,20 +193,82 @@ export async function measureSamplers(bench: SamplerBenchCase, options: { runs: 
     masked: strip(masked),
     awrs: { ...strip(awrs), estimator: 'auto' },
     awrsRecursive: strip(awrsRecursive),
+    maskedFastForward: strip(maskedFastForward),
+    awrsFastForward: strip(awrsFastForward),
     smc: {
       particles,
       usPerToken: smcRuns.map((m) => m.usPerToken),
       usPerStep: smcRuns.map((m) => m.stepUs[0]),
       decoderUsPerStep: smcRuns.map((m) => m.stepUs[1]),
       samplerUsPerStep: smcRuns.map((m) => m.stepUs[2]),
+      cpuUsPerStep: smcRuns.map((m) => m.stepCpuUs[0]),
+      decoderCpuUsPerStep: smcRuns.map((m) => m.stepCpuUs[1]),
+      samplerCpuUsPerStep: smcRuns.map((m) => m.stepCpuUs[2]),
       checksPerToken: smcRuns.map((m) => m.checksPerToken),
     },
     ratios: {
       awrsConstraintOverMasked: awrs.constraintUsPerToken / masked.constraintUsPerToken,
+      awrsConstraintCpuOverMasked: awrs.constraintCpuUsPerToken / masked.constraintCpuUsPerToken,
+      awrsTotalCpuOverMasked: awrs.cpuUsPerToken / masked.cpuUsPerToken,
       smcStep8OverStep1: smcRuns[2].stepUs[0] / smcRuns[0].stepUs[0],
       smcSamplerStep8OverStep1: smcRuns[2].stepUs[2] / smcRuns[0].stepUs[2],
+      smcStep8OverStep1Cpu: smcRuns[2].stepCpuUs[0] / smcRuns[0].stepCpuUs[0],
+      smcSamplerStep8OverStep1Cpu: smcRuns[2].stepCpuUs[2] / smcRuns[0].stepCpuUs[2],
     },
   };
+}
+
+export interface DrawReport {
+  readonly positions: number;
+  readonly repeats: number;
+  /** Per draw of each token sampler alone (AWRS auto estimator; masked with its mask, cached after the first repeat). */
+  readonly awrsUs: { readonly min: number; readonly median: number; readonly mean: number };
+  readonly maskedUs: { readonly min: number; readonly median: number; readonly mean: number };
+}
+
+/**
+ * The token samplers alone, without decoder or SMC loop: the states and log-probability rows along
+ * one masked run are replayed `repeats` times through AWRS and through the masked sampler, each draw
+ * timed on its own. Minimum and median per draw are robust on a loaded machine where per-token wall
+ * times are not.
+ */
+export async function measureDraws(bench: SamplerBenchCase, options: { seed: number; repeats: number }): Promise<DrawReport> {
+  const { AwrsSampler } = await import('../src/sampler/token/awrs.js');
+  const { MaskedSampler } = await import('../src/sampler/token/masked.js');
+  const { newUsage } = await import('../src/sampler/token/token-sampler.js');
+  const { automatonPotential } = await import('../src/sampler/potential/automaton-potential.js');
+  const decoder = bench.makeDecoder();
+  const run = await runSampler({ sampler: 'masked', decoder, promptIds: bench.promptIds, constraint: bench.automaton, maxTokens: bench.maxTokens, seed: options.seed });
+  const condition = automatonPotential(bench.automaton, { eosId: decoder.eosId });
+  const positions: { row: Float64Array; state: unknown }[] = [];
+  const replay = bench.makeDecoder();
+  const prefilled = await replay.prefill(bench.promptIds);
+  let row = prefilled.logProbs;
+  let state: unknown = condition.initial;
+  for (const token of run.tokens) {
+    positions.push({ row, state });
+    state = condition.extend(state, token);
+    [row] = await replay.step([prefilled.sequence], [token]);
+  }
+  positions.push({ row, state });
+  replay.release(prefilled.sequence);
+  const time = (sampler: TokenSampler): { min: number; median: number; mean: number } => {
+    const random = new SeededRandom(options.seed);
+    const out = { token: -1, logWeight: 0 };
+    const times: number[] = [];
+    for (let repeat = 0; repeat <= options.repeats; repeat++) {
+      for (const p of positions) {
+        const start = performance.now();
+        sampler.draw(p.row, condition, p.state, random, out);
+        if (repeat > 0) times.push((performance.now() - start) * 1000);
+      }
+    }
+    times.sort((a, b) => a - b);
+    return { min: times[0], median: times[times.length >> 1], mean: times.reduce((a, b) => a + b, 0) / times.length };
+  };
+  const awrsUs = time(new AwrsSampler(bench.vocabSize, newUsage()));
+  const maskedUs = time(new MaskedSampler(bench.vocabSize, newUsage()));
+  return { positions: positions.length, repeats: options.repeats, awrsUs, maskedUs };
 }
 
 async function once(bench: SamplerBenchCase, automaton: TokenAutomaton<unknown>, config: Partial<RunSamplerOptions>, seed: number): Promise<void> {
@@ -178,10 +281,17 @@ function countEos(result: RunSamplerResult): number {
   return result.finishReason === 'stop' ? 1 : 0;
 }
 
+/** CPU time of this process so far, in microseconds. */
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 /** Times every call into an automaton (the constraint's share of a token). */
 class TimedAutomaton<S> implements TokenAutomaton<S> {
-  /** Milliseconds in the automaton, in total and by method. */
+  /** Milliseconds in the automaton, in total and by method (wall time), and its CPU microseconds. */
   us = 0;
+  cpuUs = 0;
   byCall: Record<string, number> = {};
   constructor(private readonly inner: TokenAutomaton<S>) {}
   get vocabulary(): Vocabulary {
@@ -192,12 +302,15 @@ class TimedAutomaton<S> implements TokenAutomaton<S> {
   }
   reset(): void {
     this.us = 0;
+    this.cpuUs = 0;
     this.byCall = {};
   }
   private timed<T>(call: string, f: () => T): T {
+    const startCpu = cpuMicros();
     const start = performance.now();
     const value = f();
     const ms = performance.now() - start;
+    this.cpuUs += cpuMicros() - startCpu;
     this.us += ms;
     this.byCall[call] = (this.byCall[call] ?? 0) + ms;
     return value;
@@ -225,6 +338,7 @@ class TimedAutomaton<S> implements TokenAutomaton<S> {
 /** Times the model (prefill and steps). */
 class TimedDecoder implements Decoder {
   us = 0;
+  cpuUs = 0;
   constructor(private readonly inner: Decoder) {}
   get vocabSize(): number {
     return this.inner.vocabSize;
@@ -237,13 +351,17 @@ class TimedDecoder implements Decoder {
   }
   async prefill(promptIds: readonly number[], options?: DecodeOptions): Promise<Prefilled> {
     const start = performance.now();
+    const startCpu = cpuMicros();
     const result = await this.inner.prefill(promptIds, options);
+    this.cpuUs += cpuMicros() - startCpu;
     this.us += performance.now() - start;
     return result;
   }
   async step(sequences: readonly SequenceHandle[], tokens: readonly number[], options?: DecodeOptions): Promise<Float64Array[]> {
     const start = performance.now();
+    const startCpu = cpuMicros();
     const result = await this.inner.step(sequences, tokens, options);
+    this.cpuUs += cpuMicros() - startCpu;
     this.us += performance.now() - start;
     return result;
   }
@@ -513,6 +631,8 @@ function toyCase(args: Args): SamplerBenchCase {
 
 export interface Args {
   json: boolean;
+  /** Time the token samplers alone (measureDraws) instead of whole runs. */
+  draws: boolean;
   setup: string;
   schema: string | undefined;
   tokens: number;
@@ -532,6 +652,7 @@ function parseArgs(argv: readonly string[]): Args {
   };
   return {
     json: argv.includes('--json'),
+    draws: argv.includes('--draws'),
     setup: value('--setup') ?? (existsSync(sharedPath('tokenizers/llama3/tokenizer.json')) ? 'llama3-json' : 'toy'),
     schema: value('--schema'),
     tokens: Number(value('--tokens') ?? 48),
@@ -544,6 +665,17 @@ function parseArgs(argv: readonly string[]): Args {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const bench = args.setup === 'toy' ? toyCase(args) : args.setup === 'stories-json' ? await storiesJsonCase(args) : await llama3JsonCase(args);
+  if (args.draws) {
+    const draws = await measureDraws(bench, { seed: args.seed, repeats: args.runs });
+    if ('dispose' in bench && typeof bench.dispose === 'function') await bench.dispose();
+    console.log(`token samplers alone: ${bench.name}, V=${bench.vocabSize}, ${draws.positions} positions of one masked run x ${draws.repeats} repeats`);
+    console.log(`reproduce: npx tsx bench/samplers.ts --draws --setup ${args.setup} --tokens ${args.tokens} --runs ${args.runs} --valid-mass ${args.validMass} --seed ${args.seed}`);
+    for (const [name, t] of [['awrs (auto)', draws.awrsUs], ['masked (mask incl.)', draws.maskedUs]] as const) {
+      console.log(`${name.padEnd(20)} us/draw min ${t.min.toFixed(0)}  median ${t.median.toFixed(0)}  mean ${t.mean.toFixed(0)}`);
+    }
+    if (args.json) console.log(JSON.stringify(draws));
+    return;
+  }
   const report = await measureSamplers(bench, { runs: args.runs, seed: args.seed });
   if ('dispose' in bench && typeof bench.dispose === 'function') await bench.dispose();
   if (args.json) {
@@ -553,17 +685,28 @@ async function main(): Promise<void> {
   const f = (x: number | null): string => (x === null ? '-' : x.toFixed(x < 10 ? 2 : 0));
   console.log(`sampler benchmark: ${bench.name}, V=${bench.vocabSize}, ${args.tokens} tokens max, ${args.runs} runs`);
   console.log(`reproduce: npx tsx bench/samplers.ts --setup ${args.setup} --tokens ${args.tokens} --runs ${args.runs} --valid-mass ${args.validMass} --seed ${args.seed}`);
-  for (const [name, m] of [['masked', report.masked], ['awrs (auto)', report.awrs], ['awrs (recursive)', report.awrsRecursive]] as const) {
+  const rows = [
+    ['masked', report.masked],
+    ['awrs (auto)', report.awrs],
+    ['awrs (recursive)', report.awrsRecursive],
+    ['masked, ff', report.maskedFastForward],
+    ['awrs (auto), ff', report.awrsFastForward],
+  ] as const;
+  for (const [name, m] of rows) {
     console.log(
-      `${name.padEnd(17)} us/token ${f(m.usPerToken)} (decoder ${f(m.decoderUsPerToken)}, constraint ${f(m.constraintUsPerToken)}, sampler ${f(m.samplerUsPerToken)})` +
-        `  checks/token ${f(m.checksPerToken)}  masks/token ${f(m.masksPerToken)}  acceptance ${f(m.acceptanceRate)}  finished ${JSON.stringify(m.finished)}`,
+      `${name.padEnd(19)} us/token ${f(m.usPerToken)} (decoder ${f(m.decoderUsPerToken)}, constraint ${f(m.constraintUsPerToken)}, sampler ${f(m.samplerUsPerToken)})` +
+        `  checks/token ${f(m.checksPerToken)}  masks/token ${f(m.masksPerToken)}  forced/token ${f(m.forcedPerToken)}  acceptance ${f(m.acceptanceRate)}  finished ${JSON.stringify(m.finished)}`,
     );
-    console.log(`${''.padEnd(17)} constraint us/token by call ${JSON.stringify(Object.fromEntries(Object.entries(m.constraintUsPerTokenByCall).map(([k, v]) => [k, Math.round(v)])))}`);
+    console.log(
+      `${''.padEnd(19)} cpu us/token ${f(m.cpuUsPerToken)} (decoder ${f(m.decoderCpuUsPerToken)}, constraint ${f(m.constraintCpuUsPerToken)}, sampler ${f(m.samplerCpuUsPerToken)})`,
+    );
+    console.log(`${''.padEnd(19)} constraint us/token by call ${JSON.stringify(Object.fromEntries(Object.entries(m.constraintUsPerTokenByCall).map(([k, v]) => [k, Math.round(v)])))}`);
   }
   report.smc.particles.forEach((n, i) => {
     console.log(
       `smc N=${n}`.padEnd(17) +
-        ` us/step ${f(report.smc.usPerStep[i])} (decoder ${f(report.smc.decoderUsPerStep[i])}, sampler+constraint ${f(report.smc.samplerUsPerStep[i])})  us/token ${f(report.smc.usPerToken[i])}`,
+        ` us/step ${f(report.smc.usPerStep[i])} (decoder ${f(report.smc.decoderUsPerStep[i])}, sampler+constraint ${f(report.smc.samplerUsPerStep[i])})  us/token ${f(report.smc.usPerToken[i])}` +
+        `  cpu us/step ${f(report.smc.cpuUsPerStep[i])} (decoder ${f(report.smc.decoderCpuUsPerStep[i])}, sampler+constraint ${f(report.smc.samplerCpuUsPerStep[i])})`,
     );
   });
   console.log(`ratios: ${JSON.stringify(report.ratios)}`);

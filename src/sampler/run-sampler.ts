@@ -56,7 +56,7 @@ export interface RunSamplerOptions {
   readonly signal?: AbortSignal;
   /** Streaming: each token as it is generated (SMC: the chosen particle's tokens, at the end). */
   readonly onToken?: (token: number) => void;
-  /** Take the constraint's forced tokens without sampling (default false; see SmcOptions.fastForward). */
+  /** Take the constraint's forced tokens without a draw (default false; exact: see SmcOptions.fastForward). */
   readonly fastForward?: boolean;
   /** Text of a token sequence, for the SMC posterior (default: the constraint's vocabulary). */
   readonly decode?: (tokens: readonly number[]) => string;
@@ -73,6 +73,8 @@ export interface RunSamplerUsage {
   readonly proposals: number;
   readonly rejections: number;
   readonly fallbacks: number;
+  /** Tokens taken without a draw because the constraint forced them (fast-forward). */
+  readonly forcedTokens?: number;
   /** Generated tokens over all particles (EOS excluded). */
   readonly tokens: number;
 }
@@ -187,6 +189,7 @@ export async function runSampler(options: RunSamplerOptions): Promise<RunSampler
     proposals: usage.proposals,
     rejections: usage.rejections,
     fallbacks: usage.fallbacks,
+    forcedTokens: usage.forcedTokens,
     tokens: result.particles.reduce((sum, p) => sum + p.tokens.length, 0),
   };
   if (!smcRun) {

@@ -68,6 +68,25 @@ export class SumTree implements Discrete {
     return this.nodes[this.base + id];
   }
 
+  /** Sum of the leaves from `first` on: the leaf and every right sibling on its path to the root (no subtraction). */
+  sumFrom(first: number): number {
+    if (first >= this.size) return 0;
+    const nodes = this.nodes;
+    let k = this.base + first;
+    let sum = nodes[k];
+    for (; k > 1; k >>>= 1) if ((k & 1) === 0) sum += nodes[k + 1];
+    return sum;
+  }
+
+  /** Sum of the leaves before `first`: every left sibling on the path from leaf `first` to the root. */
+  sumBefore(first: number): number {
+    if (first >= this.size) return this.total();
+    const nodes = this.nodes;
+    let sum = 0;
+    for (let k = this.base + first; k > 1; k >>>= 1) if ((k & 1) === 1) sum += nodes[k - 1];
+    return sum;
+  }
+
   /** Sets a leaf to zero and recomputes its ancestors as sums of their children (no subtraction). */
   remove(id: number): void {
     this.set(id, 0);

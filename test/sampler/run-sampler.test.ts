@@ -66,6 +66,36 @@ describe('runSampler', () => {
     }
   });
 
+  it('fast-forward changes no distribution and no expected weight, for every sampler (enumerated)', async () => {
+    // After "b" only EOS is allowed: the automaton reports it as forced.
+    const forcing = () =>
+      new TokenDfa(vocabulary, (s, t) => (t === 0 && s === 0 ? 0 : t === 1 && s === 0 ? 1 : undefined), () => true, { forcedTokens: true });
+    let forcedTokens = 0;
+    for (const sampler of ['masked', 'awrs', 'sample', 'greedy'] as const) {
+      const outcomes = async (fastForward: boolean) => {
+        const byKey = new Map<string, { probability: number; weighted: number }>();
+        const paths = await enumeratePaths((random) => runSampler(options({ sampler, random, constraint: forcing(), fastForward, estimator: 'recursive' })));
+        for (const { probability, value } of paths) {
+          if (fastForward) forcedTokens += value.usage.forcedTokens ?? 0;
+          const key = `${value.tokens.join(',')}|${value.finishReason}`;
+          const entry = byKey.get(key) ?? { probability: 0, weighted: 0 };
+          entry.probability += probability;
+          entry.weighted += probability * Math.exp(value.logWeight);
+          byKey.set(key, entry);
+        }
+        return byKey;
+      };
+      const on = await outcomes(true);
+      const off = await outcomes(false);
+      expect([...on.keys()].sort(), sampler).toEqual([...off.keys()].sort());
+      for (const [key, { probability, weighted }] of on) {
+        expect(Math.abs(probability - off.get(key)!.probability), `${sampler} P(${key})`).toBeLessThan(1e-12);
+        expect(Math.abs(weighted - off.get(key)!.weighted), `${sampler} E[w 1(${key})]`).toBeLessThan(1e-12);
+      }
+    }
+    expect(forcedTokens).toBeGreaterThan(0);
+  });
+
   it("'greedy' takes the best allowed token; 'sample' with topK 1 is the same", async () => {
     const greedy = await runSampler(options({ sampler: 'greedy' }));
     const top1 = await runSampler(options({ sampler: 'sample', topK: 1 }));

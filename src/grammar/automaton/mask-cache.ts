@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { maskCount } from './token-automaton.js';
 
 /**
  * Token masks cached per (machine, vocabulary, mask key), with one least-recently-used bound on memory
@@ -93,18 +94,21 @@ export class MaskCache {
     return 0;
   }
 
+  /**
+   * The cached mask of `key` as its sorted id list when it is sparse (fewer set bits than words), null
+   * when it is dense, undefined when not cached. Does not touch recency. Do not mutate.
+   */
+  sparseIds(scope: Map<unknown, CacheEntry>, key: unknown): Uint32Array | null | undefined {
+    const entry = scope.get(key);
+    if (entry === undefined) return undefined;
+    return entry.ids ?? null;
+  }
+
   /** Stores a copy of `mask` under `key`, evicting least recently used masks past `maxBytes`. */
   write(scope: Map<unknown, CacheEntry>, key: unknown, mask: Uint32Array): void {
     const old = scope.get(key);
     if (old !== undefined) this.remove(old);
-    let count = 0;
-    for (let w = 0; w < mask.length; w++) {
-      let v = mask[w];
-      if (v === 0) continue;
-      v = v - ((v >>> 1) & 0x55555555);
-      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-      count += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-    }
+    const count = maskCount(mask);
     let entry: CacheEntry;
     if (count < mask.length) {
       const ids = new Uint32Array(count);

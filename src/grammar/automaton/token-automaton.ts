@@ -35,8 +35,11 @@ export interface TokenAutomaton<S = unknown> {
   mask(state: S, out: Uint32Array): boolean;
 
   /**
-   * The tokens that are forced from `state` (the only continuation, e.g. a fixed key), as far as they
-   * can be determined cheaply; empty when the next token is a real choice.
+   * Tokens forced from `state`, as far as that can be proven cheaply (never by a full mask):
+   * forced[0] is the only token allowed in `state`, forced[1] the only one after it, and so on; empty
+   * when the next token is a choice (or nothing is allowed). EOS ids count as one token (the first is
+   * returned): a document that can only end is forced to EOS. Samplers take forced[0] without a draw;
+   * its locally constrained probability is 1, so its weight is the model's p(token).
    */
   forced(state: S): readonly number[];
 }
@@ -52,4 +55,19 @@ export function maskHas(mask: Uint32Array, id: number): boolean {
 
 export function maskSet(mask: Uint32Array, id: number): void {
   mask[id >>> 5] |= 1 << (id & 31);
+}
+
+/** Number of set bits among ids 0..size-1 of `mask` (size defaults to the whole mask). */
+export function maskCount(mask: Uint32Array, size = mask.length * 32): number {
+  const full = Math.min(mask.length, size >>> 5);
+  let count = 0;
+  for (let w = 0; w < full; w++) {
+    let v = mask[w];
+    if (v === 0) continue;
+    v = v - ((v >>> 1) & 0x55555555);
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    count += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  for (let id = full << 5; id < size && id >>> 5 < mask.length; id++) if ((mask[id >>> 5] & (1 << (id & 31))) !== 0) count++;
+  return count;
 }

@@ -60,7 +60,8 @@ export class TrieTokenAutomaton<S> implements TokenAutomaton<S | Final> {
   private readonly scope: Map<unknown, CacheEntry> | undefined;
   /** Machine states by trie depth, reused by walks of machines without a cursor. */
   private readonly stateStack: (S | undefined)[];
-  private scratch: Uint32Array | undefined;
+  /** `forced` answers by mask key. */
+  private readonly forcedByKey = new Map<unknown, readonly number[]>();
   /**
    * Work of the last `mask`: trie nodes visited (or the machine's fillMask work), 0 when served from
    * the cache, `fuel` when it ran out. For benchmarks and tests.
@@ -148,91 +149,116 @@ export class TrieTokenAutomaton<S> implements TokenAutomaton<S | Final> {
     return exact;
   }
 
+  /**
+   * `[t]` when t is provably the only token allowed in `state` (EOS ids count as one token: the
+   * first one is returned), else empty. Never computes a mask: a cached mask answers it, or a
+   * loop-class slice of two tokens or more (all allowed), else a walk of the trie that stops at the
+   * second allowed token or after FORCED_PROBE_LIMIT nodes (a state with one allowed token rejects
+   * almost every byte: a few hundred steps, one per first byte of the vocabulary at least). Answers
+   * are kept per mask key. Exact, unlike the canonical tokenization of forced bytes, which is not
+   * the only allowed continuation when the vocabulary can spell them another way (`"` + `:` and `":`).
+   */
   forced(state: S | Final): readonly number[] {
-    if (state === FINAL) return [];
-    const bytes = this.machine.forcedBytes?.(state);
-    if (bytes !== undefined && bytes.length > 0) return this.forcedFromBytes(state, bytes);
-    const scratch = (this.scratch ??= new Uint32Array(maskWords(this.vocabulary.size)));
-    if (!this.mask(state, scratch)) return [];
+    if (state === FINAL) return NOTHING_FORCED;
+    const key = this.scope !== undefined ? this.machine.maskKey!(state) : undefined;
+    if (key !== undefined) {
+      const known = this.forcedByKey.get(key);
+      if (known !== undefined) return known;
+    }
+    let only: number;
+    const cached = key !== undefined ? this.cache!.sparseIds(this.scope!, key) : undefined;
+    if (cached !== undefined) only = cached === null ? -1 : this.onlyTokenOf(cached);
+    else if (this.loopsOnSeveralTokens(state)) only = -1;
+    else only = this.probeOnlyToken(state);
+    const forced = only >= 0 ? [only] : NOTHING_FORCED;
+    if (key !== undefined) {
+      // Bounded: keys of counting machines need not repeat.
+      if (this.forcedByKey.size >= FORCED_KEYS_LIMIT) this.forcedByKey.clear();
+      this.forcedByKey.set(key, forced);
+    }
+    return forced;
+  }
+
+  /** Whether `state` loops on byte classes whose slice holds two tokens or more (all of them allowed). */
+  private loopsOnSeveralTokens(state: S): boolean {
+    const classes = this.machine.loopClasses?.(state);
+    return classes !== undefined && classes.length > 0 && this.trie.sliceUnion(classes).count >= 2;
+  }
+
+  /** The only token of a sorted allowed-id list (EOS ids counted as one), or -1. */
+  private onlyTokenOf(ids: Uint32Array): number {
     let only = -1;
-    for (let w = 0; w < scratch.length; w++) {
-      const v = scratch[w];
-      if (v === 0) continue;
-      if (only >= 0 || (v & (v - 1)) !== 0) return [];
-      only = (w << 5) | (31 - Math.clz32(v));
+    let found = 0;
+    let eos = false;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      if (this.kinds[id] === KIND_EOS) {
+        if (eos) continue;
+        eos = true;
+        only = this.vocabulary.eosIds[0];
+      } else {
+        only = id;
+      }
+      if (++found > 1) return -1;
     }
-    return only >= 0 ? [only] : [];
+    return found === 1 ? only : -1;
   }
 
   /**
-   * Fast-forward through forced bytes the way a greedy tokenizer would: repeatedly take the longest
-   * token that is a prefix of the remaining forced bytes (lowest id among equal byte strings). Stops
-   * before a position from which some allowed token covers ALL the remaining forced bytes and continues
-   * past them: there the model has a real choice (e.g. forced `":` where `":"` is also an allowed
-   * token), and so does the sampler. The tokens follow the canonical (longest-match) tokenization, which
-   * BPE agrees with on most fixed strings; a sampler that needs the exact model distribution should
-   * sample instead of fast-forwarding (the single-token case below is always exact).
+   * The only allowed token of `state` (EOS ids counted as one) by a depth-first trie walk that stops
+   * at the second allowed token; -1 when there are several or none, or when FORCED_PROBE_LIMIT nodes
+   * did not settle it.
    */
-  private forcedFromBytes(state: S, forced: Uint8Array): number[] {
-    const trie = this.trie;
-    const tokens: number[] = [];
-    let s: S | undefined = state;
-    let p = 0;
-    while (p < forced.length) {
-      let node = 0;
-      let best = -1;
-      let bestEnd = p;
-      let q = p;
-      while (q < forced.length) {
-        const child = trie.child(node, forced[q]);
-        if (child < 0) break;
-        node = child;
-        q++;
-        if (trie.nodeTokenStart[node + 1] > trie.nodeTokenStart[node]) {
-          best = trie.tokenIds[trie.nodeTokenStart[node]];
-          bestEnd = q;
-        }
-      }
-      if (q === forced.length && trie.subtreeEnd[node] > node + 1) {
-        // Some tokens spell all the remaining forced bytes and more: if the machine allows any of them
-        // after the forced bytes, the model has a choice here.
-        let end: S | undefined = s;
-        for (let k = p; k < forced.length && end !== undefined; k++) end = this.machine.step(end, forced[k]);
-        if (end === undefined || this.extendsPast(node, end)) break;
-      }
-      if (best < 0) break;
-      for (let k = p; k < bestEnd && s !== undefined; k++) s = this.machine.step(s, forced[k]);
-      if (s === undefined) break;
-      tokens.push(best);
-      p = bestEnd;
+  private probeOnlyToken(state: S): number {
+    const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = this.trie;
+    const { kinds, machine } = this;
+    const eosIds = this.vocabulary.eosIds;
+    let only = -1;
+    let found = 0;
+    if (eosIds.length > 0 && machine.accepts(state)) {
+      only = eosIds[0];
+      found = 1;
     }
-    return tokens;
-  }
-
-  /**
-   * Whether some token strictly below trie `node` is allowed when its bytes below `node` are read from
-   * `state`. Gives up (answers true: "maybe") after FORCED_PROBE_LIMIT nodes.
-   */
-  private extendsPast(node: number, state: S): boolean {
-    const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart } = this.trie;
-    const base = nodeDepth[node];
-    const states: (S | undefined)[] = [state];
-    const end = subtreeEnd[node];
-    let i = node + 1;
+    const cursor = machine.cursor?.(state);
+    const states = this.stateStack;
+    states[0] = state;
+    let depth = 0;
     let budget = FORCED_PROBE_LIMIT;
-    while (i < end) {
-      if (budget-- <= 0) return true;
-      const depth = nodeDepth[i] - base;
-      const next = this.machine.step(states[depth - 1] as S, nodeByte[i]);
-      if (next === undefined) {
-        i = subtreeEnd[i];
-        continue;
+    let i = 1;
+    try {
+      while (i < nodeCount) {
+        if (budget-- <= 0) return -1;
+        const d = nodeDepth[i];
+        let alive: boolean;
+        if (cursor !== undefined) {
+          while (depth >= d) {
+            cursor.pop();
+            depth--;
+          }
+          alive = cursor.push(nodeByte[i]);
+          if (alive) depth++;
+        } else {
+          const next = machine.step(states[d - 1] as S, nodeByte[i]);
+          alive = next !== undefined;
+          states[d] = next;
+        }
+        if (!alive) {
+          i = subtreeEnd[i];
+          continue;
+        }
+        for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+          const id = tokenIds[k];
+          // An EOS id spelled in the trie follows `accepts`, as in `mask`.
+          if (kinds[id] === KIND_EOS) continue;
+          if (++found > 1) return -1;
+          only = id;
+        }
+        i++;
       }
-      if (nodeTokenStart[i + 1] > nodeTokenStart[i]) return true;
-      states[depth] = next;
-      i++;
+    } finally {
+      if (cursor === undefined) states.fill(undefined);
     }
-    return false;
+    return found === 1 ? only : -1;
   }
 
   /** Writes the allowed text tokens into `out`; false when fuel ran out (then `out` is a superset). */
@@ -309,8 +335,15 @@ export class TrieTokenAutomaton<S> implements TokenAutomaton<S | Final> {
   }
 }
 
-/** Trie nodes a `forced` probe may visit below one node before it assumes the model has a choice. */
-const FORCED_PROBE_LIMIT = 4096;
+/**
+ * Trie nodes a `forced` probe may visit before it answers "not provably forced": the 256 first bytes
+ * and a few levels below the allowed ones. A visit is one machine step (~0.1-25 us for the JSON Schema
+ * machine, measured), so this also bounds the probe's latency.
+ */
+const FORCED_PROBE_LIMIT = 1024;
+/** Forced answers kept per automaton (by mask key) before the memo starts over. */
+const FORCED_KEYS_LIMIT = 1 << 16;
+const NOTHING_FORCED: readonly number[] = Object.freeze([]);
 
 /**
  * The walk with a mutable cursor. Returns -(visits + 1) when complete, or the index of the first

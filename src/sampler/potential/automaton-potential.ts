@@ -60,8 +60,13 @@ export class AutomatonPotential<S> implements Potential<S | undefined> {
     return this.automaton.mask(state, out);
   }
 
+  /** The automaton's forced token, an EOS id read as this potential's EOS (the decoder merges them). */
   forced(state: S | undefined): readonly number[] {
-    return state === undefined ? [] : this.automaton.forced(state);
+    if (state === undefined) return [];
+    const forced = this.automaton.forced(state);
+    if (forced.length === 0) return forced;
+    if (this.automaton.vocabulary.eosIds.includes(forced[0])) return forced[0] === this.eosId && forced.length === 1 ? forced : [this.eosId];
+    return forced.length === 1 ? forced : forced.slice(0, 1);
   }
 
   logwNext(state: S | undefined, out: Float64Array): void {
@@ -73,18 +78,30 @@ export class AutomatonPotential<S> implements Potential<S | undefined> {
     }
   }
 
-  /** Ids that can ever be allowed: real, non-special tokens and the EOS id (padding never is). */
+  /**
+   * Ids that can ever be allowed: real, non-special tokens and the EOS id (padding never is). Shared
+   * per vocabulary and EOS id: a run builds a new potential, and 128k isSpecial calls cost ~5 ms.
+   */
   get support(): Uint32Array {
     if (this.supportBits === undefined) {
       const vocabulary = this.automaton.vocabulary;
-      const bits = new Uint32Array(maskWords(this.vocabSize));
-      for (let t = 0; t < vocabulary.tokenCount; t++) if (!vocabulary.isSpecial(t)) maskSet(bits, t);
-      maskSet(bits, this.eosId);
+      let byEos = supports.get(vocabulary);
+      if (byEos === undefined) supports.set(vocabulary, (byEos = new Map()));
+      let bits = byEos.get(this.eosId);
+      if (bits === undefined) {
+        bits = new Uint32Array(maskWords(this.vocabSize));
+        for (let t = 0; t < vocabulary.tokenCount; t++) if (!vocabulary.isSpecial(t)) maskSet(bits, t);
+        maskSet(bits, this.eosId);
+        byEos.set(this.eosId, bits);
+      }
       this.supportBits = bits;
     }
     return this.supportBits;
   }
 }
+
+/** Support bitsets by vocabulary and EOS id (read-only once built). */
+const supports = new WeakMap<object, Map<number, Uint32Array>>();
 
 export function automatonPotential<S>(automaton: TokenAutomaton<S>, options: { readonly eosId?: number } = {}): AutomatonPotential<S> {
   return new AutomatonPotential(automaton, options);

@@ -70,10 +70,17 @@ class Product implements Potential<readonly unknown[]> {
     return true;
   }
 
+  /**
+   * A token one factor forces is the product's only candidate: forced when every other factor allows
+   * it too (otherwise nothing is allowed, which a draw finds out).
+   */
   forced(state: readonly unknown[]): readonly number[] {
     for (let i = 0; i < this.factors.length; i++) {
       const forced = this.factors[i].forced?.(state[i]);
-      if (forced !== undefined && forced.length > 0) return forced;
+      if (forced === undefined || forced.length === 0) continue;
+      const token = forced[0];
+      for (let j = 0; j < this.factors.length; j++) if (j !== i && !allowsToken(this.factors[j], state[j], token)) return [];
+      return [token];
     }
     return [];
   }

@@ -1,5 +1,4 @@
 import { InputError } from '../../errors.js';
-import { maskHas } from '../../grammar/automaton/token-automaton.js';
 import { allowsToken, type Potential } from '../potential/potential.js';
 import { GeometricDiscrete, NegativeBinomial2Discrete, type Random } from '../random.js';
 import { newMask } from './candidate-mask.js';
@@ -158,7 +157,7 @@ export class AwrsSampler implements TokenSampler {
         // exactly Z: an exact mask of the rest finishes the draw with the exact weight.
         if (this.onCap === 'die') return setDead(out);
         this.usage.fallbacks++;
-        this.keepAllowed(condition, state, -1);
+        this.keepAllowed(condition, state, -1, false);
         const allowed = urn.total();
         if (!(allowed > 0)) return setDead(out);
         out.logWeight = urn.shift + Math.log(allowed);
@@ -264,14 +263,16 @@ export class AwrsSampler implements TokenSampler {
 
   /**
    * Drops every remaining candidate the condition does not allow (`known`, already accepted,
-   * excepted) and returns their mass at the scale on entry. Uses the condition's mask when it has
-   * one (checking only what a superset mask lets through), else checks every remaining candidate.
+   * excepted) and returns their mass at the scale on entry (0 unless `weighRefused`: only the
+   * geometric estimator needs it, at one exp() per refused token). Uses the condition's mask when
+   * it has one (checking only what a superset mask lets through), else checks every remaining
+   * candidate.
    */
-  private keepAllowed<S>(condition: Potential<S>, state: S, known: number): number {
-    const bits = this.bits;
-    if (condition.mask === undefined) return this.urn.keepOnly((id) => this.check(condition, state, id), known);
+  private keepAllowed<S>(condition: Potential<S>, state: S, known: number, weighRefused = true): number {
+    const check = (id: number): boolean => this.check(condition, state, id);
+    if (condition.mask === undefined) return this.urn.keepAllowed(undefined, check, known, weighRefused);
     this.usage.masks++;
-    const exact = condition.mask(state, bits);
-    return this.urn.keepOnly((id) => maskHas(bits, id) && (exact || this.check(condition, state, id)), known);
+    const exact = condition.mask(state, this.bits);
+    return this.urn.keepAllowed(this.bits, exact ? undefined : check, known, weighRefused);
   }
 }

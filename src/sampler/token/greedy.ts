@@ -22,16 +22,28 @@ export class GreedySampler implements TokenSampler {
   draw<S>(logProbs: Float64Array, condition: Potential<S> | undefined, state: S, _random: Random, out: TokenDraw): void {
     const bits = this.bits;
     const exact = candidateMask(condition, state, logProbs.length, bits, () => this.usage.masks++);
+    const size = logProbs.length;
     for (;;) {
       let best = -1;
       let bestLogp = -Infinity;
       for (let w = 0; w < bits.length; w++) {
         let x = bits[w];
+        if (x === 0) continue;
+        const base = w << 5;
+        if (x === 0xffffffff && base + 32 <= size) {
+          for (let id = base, end = base + 32; id < end; id++) {
+            if (logProbs[id] > bestLogp) {
+              bestLogp = logProbs[id];
+              best = id;
+            }
+          }
+          continue;
+        }
         while (x !== 0) {
           const low = x & -x;
-          const id = (w << 5) + 31 - Math.clz32(low);
+          const id = base + 31 - Math.clz32(low);
           x ^= low;
-          if (id < logProbs.length && logProbs[id] > bestLogp) {
+          if (id < size && logProbs[id] > bestLogp) {
             bestLogp = logProbs[id];
             best = id;
           }

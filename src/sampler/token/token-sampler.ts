@@ -24,10 +24,12 @@ export interface SamplerUsage {
   rejections: number;
   /** AWRS draws that spent their rejection budget and finished with an exact mask. */
   fallbacks: number;
+  /** Tokens taken without a draw because the condition forced them (fast-forward). */
+  forcedTokens: number;
 }
 
 export function newUsage(): SamplerUsage {
-  return { constraintChecks: 0, masks: 0, proposals: 0, rejections: 0, fallbacks: 0 };
+  return { constraintChecks: 0, masks: 0, proposals: 0, rejections: 0, fallbacks: 0, forcedTokens: 0 };
 }
 
 /**

@@ -55,6 +55,15 @@ export function maskDiff(a: Uint32Array, b: Uint32Array): number[] {
   return ids;
 }
 
+/** What `forced` must say given an exact mask: the one allowed token, EOS ids counted as one. */
+export function onlyTokenOf(mask: Uint32Array, eosIds: readonly number[]): number[] {
+  const allowed = maskDiff(mask, new Uint32Array(mask.length));
+  const text = allowed.filter((id) => !eosIds.includes(id));
+  const eos = allowed.some((id) => eosIds.includes(id)) ? [eosIds[0]] : [];
+  const tokens = [...text, ...eos];
+  return tokens.length === 1 ? tokens : [];
+}
+
 /** True when every bit of `inner` is set in `outer`. */
 export function isSubset(inner: Uint32Array, outer: Uint32Array): boolean {
   for (let w = 0; w < inner.length; w++) if ((inner[w] & ~outer[w]) !== 0) return false;

@@ -12,6 +12,7 @@ import {
   JSON_STRING_BODY_STATE,
   jsonStringDfa,
   maskDiff,
+  onlyTokenOf,
   plainMachine,
   randomDfa,
   randomInt,
@@ -86,11 +87,31 @@ describe.skipIf(skipUnlessSharedData('tokenizers/llama3'))('token automaton on t
     for (let id = 128000; id < 128256; id++) if (id !== 128009) expect(maskHas(out, id)).toBe(false);
   });
 
-  it('forces a JSON key the way the tokenizer spells it', () => {
-    const machine = DfaByteMachine.fromStrings(['{"name": 1}']);
-    const automaton = createTokenAutomaton(machine, vocabulary, { cache: false });
-    const forced = automaton.forced(automaton.initial);
-    expect(vocabulary.decode([...forced])).toBe('{"name": 1}');
-    expect(forced).toEqual(vocabulary.encode('{"name": 1}'));
+  it('forced() is exactly "the mask has one token" on literal, JSON string, digit and sparse random DFAs', () => {
+    const literal = DfaByteMachine.fromStrings(['{"name": 1}', '{"names": [2]}']);
+    const random = rng(77);
+    const all = Array.from({ length: 256 }, (_, b) => b);
+    const machines = [
+      { machine: literal, states: literal.stateCount },
+      { machine: jsonStringDfa(), states: 15 },
+      { machine: digitsDfa(), states: 3 },
+      { machine: randomDfa(random, 12, all, 0.004), states: 12 },
+    ];
+    const out = new Uint32Array(words);
+    let forced = 0;
+    for (const { machine, states } of machines) {
+      const automaton = createTokenAutomaton(machine, vocabulary, { cache: false });
+      const reference = createTokenAutomaton(machine, vocabulary, { cache: false });
+      for (let state = 0; state < states; state++) {
+        expect(reference.mask(state, out)).toBe(true);
+        const expected = onlyTokenOf(out, vocabulary.eosIds);
+        expect(automaton.forced(state), `state ${state}`).toEqual(expected);
+        if (expected.length > 0) forced++;
+      }
+    }
+    expect(forced).toBeGreaterThan(8);
+    // Along `{"name": 1}`: `{` and `{"` are both allowed at first, so nothing is forced there.
+    const automaton = createTokenAutomaton(literal, vocabulary, { cache: false });
+    expect(automaton.forced(literal.initial)).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import {
   JSON_STRING_BODY_STATE,
   jsonStringDfa,
   maskDiff,
+  onlyTokenOf,
   plainMachine,
   randomDfa,
   randomInt,
@@ -351,38 +352,77 @@ describe('fork and rollback', () => {
 });
 
 describe('forced tokens', () => {
-  const words = ['{', '"', '{"', 'na', 'name', 'me', '":', '": ', ' ', 'x', '":"'];
-  const vocabulary = vocabularyFromBytes([...words, '<eos>'].map((s) => enc.encode(s)), { eosIds: [words.length] });
-  const id = (s: string) => words.indexOf(s);
-
-  it('greedily tokenizes forced bytes, stopping where a token could run past them', () => {
-    const machine = DfaByteMachine.fromStrings(['{"name": x']);
-    const automaton = createTokenAutomaton(machine, vocabulary, { cache: false });
-    // Forced bytes: all of `{"name": x` (a single string): longest matches {" name ": ' ' ... ; at `x` the
-    // end is reached with no longer token, so x is forced too.
-    expect(automaton.forced(automaton.initial)).toEqual([id('{"'), id('name'), id('": '), id('x')]);
-    // Each forced token is allowed in turn.
-    let state: number | typeof FINAL | undefined = automaton.initial;
-    for (const token of automaton.forced(automaton.initial)) state = automaton.advance(state!, token);
-    expect(automaton.accepts(state!)).toBe(true);
-    expect(automaton.forced(state!)).toEqual([words.length]); // complete: EOS is the only continuation
+  it('forced() is exactly "the mask has one token" on random DFAs (cursor, step, cached mask, memo)', () => {
+    let forcedStates = 0;
+    let states = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = rng(seed * 104729);
+      const vocabulary = randomVocabulary(seed, 40 + randomInt(random, 80), ALPHABET, 4);
+      // Sparse transitions, so that many states allow a single byte (or nothing but EOS).
+      const dfa = randomDfa(random, 3 + randomInt(random, 10), ALPHABET, 0.05 + random() * 0.3);
+      const withCursor = createTokenAutomaton(dfa, vocabulary, { cache: false });
+      const withStep = createTokenAutomaton(plainMachine(dfa), vocabulary, { cache: false });
+      const cache = new MaskCache();
+      const cached = createTokenAutomaton(dfa, vocabulary, { cache });
+      const out = new Uint32Array(maskWords(vocabulary.size));
+      for (let state = 0; state < dfa.stateCount; state++) {
+        const expected = onlyTokenOf(bruteForceMask(dfa, vocabulary, state), vocabulary.eosIds);
+        const where = `seed ${seed} state ${state}`;
+        expect(withCursor.forced(state), `${where} (cursor)`).toEqual(expected);
+        expect(withStep.forced(state), `${where} (step)`).toEqual(expected);
+        expect(cached.forced(state), `${where} (probe, memo)`).toEqual(expected);
+        // A fresh automaton over the same cache answers from the cached mask.
+        cached.mask(state, out);
+        expect(createTokenAutomaton(dfa, vocabulary, { cache }).forced(state), `${where} (cached mask)`).toEqual(expected);
+        states++;
+        if (expected.length > 0) forcedStates++;
+      }
+    }
+    expect(forcedStates).toBeGreaterThan(15);
+    expect(forcedStates).toBeLessThan(states);
   });
 
-  it('stops before a token that covers the rest of the forced bytes and continues', () => {
-    // Forced `{"name":` ; at `":` the token `":"` and `": ` extend past the forced bytes.
-    const machine = DfaByteMachine.fromStrings(['{"name":"x', '{"name": x']);
+  it('is exact where the canonical tokenization is not the only one: `"` then `:` vs `":`', () => {
+    const words = ['"', '":', ':', '1', 'x'];
+    const vocabulary = vocabularyFromBytes([...words, '<eos>'].map((w) => enc.encode(w)), { eosIds: [words.length] });
+    const id = (w: string) => words.indexOf(w);
+    const machine = DfaByteMachine.fromStrings(['":1']);
     const automaton = createTokenAutomaton(machine, vocabulary, { cache: false });
-    expect(automaton.forced(automaton.initial)).toEqual([id('{"'), id('name')]);
+    expect(automaton.forced(automaton.initial)).toEqual([]); // `"` and `":` are both allowed
+    const afterQuote = automaton.advance(automaton.initial, id('"'))!;
+    expect(automaton.forced(afterQuote)).toEqual([id(':')]);
+    const afterColon = automaton.advance(automaton.initial, id('":'))!;
+    expect(automaton.forced(afterColon)).toEqual([id('1')]);
+    expect(automaton.forced(automaton.advance(afterColon, id('1'))!)).toEqual([words.length]); // only EOS
+    // Without a `"` token, `":` is the one way to spell the forced bytes.
+    const noQuote = vocabularyFromBytes(['":', ':', '1', '<eos>'].map((w) => enc.encode(w)), { eosIds: [3] });
+    expect(createTokenAutomaton(machine, noQuote, { cache: false }).forced(0)).toEqual([0]);
+    expect(automaton.forced(FINAL)).toEqual([]);
   });
 
-  it('without forced bytes, a single allowed token is forced; two are not', () => {
-    const single = createTokenAutomaton(plainMachine(DfaByteMachine.fromStrings(['x'])), vocabulary, { cache: false });
-    expect(single.forced(single.initial)).toEqual([id('x')]);
-    const afterX = single.advance(single.initial, id('x'))!;
-    expect(single.forced(afterX)).toEqual([words.length]); // only EOS remains
-    const two = createTokenAutomaton(plainMachine(DfaByteMachine.fromStrings(['x', ' '])), vocabulary, { cache: false });
-    expect(two.forced(two.initial)).toEqual([]);
-    expect(two.forced(FINAL)).toEqual([]);
+  it('never computes a mask, and remembers answers per mask key', () => {
+    const vocabulary = randomVocabulary(3, 200, ALPHABET);
+    const dfa = randomDfa(rng(3), 12, ALPHABET, 0.2);
+    const cache = new MaskCache();
+    const automaton = createTokenAutomaton(dfa, vocabulary, { cache });
+    const first = Array.from({ length: dfa.stateCount }, (_, state) => automaton.forced(state));
+    expect(cache.size).toBe(0);
+    expect(cache.misses).toBe(0);
+    expect(automaton.lastVisits).toBe(0);
+    for (let state = 0; state < dfa.stateCount; state++) expect(automaton.forced(state)).toBe(first[state]);
+  });
+
+  it('counts several EOS ids as one token: a document that can only end is forced to the first', () => {
+    const vocabulary = vocabularyFromBytes(['a', 'b', '<eos>', '<eot>'].map((w) => enc.encode(w)), { eosIds: [2, 3] });
+    const automaton = createTokenAutomaton(DfaByteMachine.fromStrings(['a']), vocabulary, { cache: false });
+    expect(automaton.forced(automaton.initial)).toEqual([0]);
+    const done = automaton.advance(automaton.initial, 0)!;
+    const out = new Uint32Array(maskWords(vocabulary.size));
+    automaton.mask(done, out);
+    expect(maskDiff(out, new Uint32Array(out.length))).toEqual([2, 3]);
+    expect(automaton.forced(done)).toEqual([2]);
+    const twoWays = createTokenAutomaton(DfaByteMachine.fromStrings(['a', 'ab']), vocabulary, { cache: false });
+    expect(twoWays.forced(twoWays.advance(twoWays.initial, 0)!)).toEqual([]); // b or EOS
   });
 });
 

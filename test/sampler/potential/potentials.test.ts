@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ByteMachine } from '../../../src/grammar/automaton/byte-machine.js';
+import { DfaByteMachine } from '../../../src/grammar/automaton/dfa-byte-machine.js';
+import { createTokenAutomaton } from '../../../src/grammar/automaton/trie-token-automaton.js';
+import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import { automatonPotential } from '../../../src/sampler/potential/automaton-potential.js';
 import { BYTE_EOS, byteMachinePotential, coerce, coerceBytes } from '../../../src/sampler/potential/coerce.js';
 import {
@@ -134,6 +137,37 @@ describe('potential semantics', () => {
     expect(() => product()).toThrow(/at least one/);
     expect(() => product(automaton, { ...even, vocabSize: 3 } as Potential)).toThrow(/cannot be combined/);
     expect(() => scaled(even, 0)).toThrow(/exponent/);
+  });
+
+  it('forced tokens: the automaton potential forces exactly its one allowed token; a product only what every factor allows', () => {
+    // The literal "1+2" over tokens that can spell it two ways after "1" ("+" then "2", or "+2").
+    const machine = DfaByteMachine.fromStrings(['1+2']);
+    const words = ['1', '2', '+', '12', '+1', '+2', '</s>'];
+    const toks = vocabularyFromBytes(words.map((w) => new TextEncoder().encode(w)), { eosIds: [6] });
+    const automaton = automatonPotential(createTokenAutomaton(machine, toks, { cache: false }));
+    const allowedAt = (context: number[]) => {
+      const logw = logwNextOf(automaton, context);
+      return [...logw.keys()].filter((t) => logw[t] > -Infinity);
+    };
+    const walk: number[] = [];
+    const seen: number[][] = [];
+    for (;;) {
+      const state = stateOf(automaton, walk);
+      const allowed = allowedAt(walk);
+      const forced = automaton.forced(state);
+      expect(forced).toEqual(allowed.length === 1 ? allowed : []);
+      seen.push(forced.slice());
+      if (allowed.length === 0 || allowed[0] === 6) break;
+      walk.push(allowed[0]);
+    }
+    expect(seen).toEqual([[0], [], [1], [6]]); // "1", then "+" or "+2", then "2", then EOS
+    // A product forces a factor's token only when the other factors allow it.
+    const noTwo = textPredicate({ prefix: (text) => !text.includes('2'), complete: () => true }, { vocabulary: toks, eosId: 6 }) as Potential;
+    const anything = textPredicate({ complete: () => true }, { vocabulary: toks, eosId: 6 }) as Potential;
+    const afterPlus = [0, 2];
+    expect(product(automaton as Potential, anything).forced!(stateOf(product(automaton as Potential, anything), afterPlus))).toEqual([1]);
+    const refused = product(automaton as Potential, noTwo);
+    expect(refused.forced!(stateOf(refused, afterPlus))).toEqual([]);
   });
 
   it('logwNextOf matches the fast path, and text potentials see whole UTF-8 characters', () => {

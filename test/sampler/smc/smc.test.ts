@@ -16,16 +16,24 @@ import { allSequences, hashedLogits, nextLogProbs, toyDecoder, toyVocabulary, To
  * A micro language: tokens a, b, c, EOS. The constraint forbids "bb" and an empty document; EOS only
  * after a or c. The model is context dependent (logits hashed from the whole prefix).
  */
-function micro(seed: number, alphabet = 3) {
+function micro(seed: number, alphabet = 3, options: { forcing?: boolean } = {}) {
   const names = ['a', 'b', 'c'].slice(0, alphabet);
   const eos = alphabet;
   const vocabulary = toyVocabulary([...names, '</s>'], { eosIds: [eos] });
-  // States: 0 start, 1 after a/c, 2 after b.
-  const automaton = new TokenDfa(
-    vocabulary,
-    (s, t) => (t === 1 ? (s === 2 ? undefined : 2) : 1),
-    (s) => s === 1,
-  );
+  // States: 0 start, 1 after a/c, 2 after b. Forcing: after b only c (then EOS, if c was the last
+  // letter allowed, only after a), and after "ac" only EOS, so fast-forward has work to do.
+  const automaton = options.forcing
+    ? new TokenDfa(
+        vocabulary,
+        (s, t) => (s === 2 ? (t === 2 ? 3 : undefined) : s === 4 ? undefined : t === 1 ? 2 : s === 1 && t === 2 ? 4 : 1),
+        (s) => s === 1 || s === 3 || s === 4,
+        { forcedTokens: true },
+      )
+    : new TokenDfa(
+        vocabulary,
+        (s, t) => (t === 1 ? (s === 2 ? undefined : 2) : 1),
+        (s) => s === 1,
+      );
   const logitsOf = hashedLogits(eos + 1, seed, 1.5);
   const condition = automatonPotential(automaton);
   return { vocabulary, automaton, condition, logitsOf, eos, alphabet: names.map((_, i) => i) };
@@ -62,6 +70,7 @@ interface RunSpec {
   readonly proposal: 'masked' | 'awrs';
   readonly awrs?: AwrsOptions;
   readonly critic?: Potential<unknown>;
+  readonly fastForward?: boolean;
 }
 
 async function runOnce(m: Micro, spec: RunSpec, random: Random): Promise<SmcResult> {
@@ -80,6 +89,7 @@ async function runOnce(m: Micro, spec: RunSpec, random: Random): Promise<SmcResu
     essThreshold: spec.essThreshold,
     resampling: spec.scheme,
     random,
+    fastForward: spec.fastForward,
   });
   if (decoder.liveSequences !== 0) throw new Error(`${decoder.liveSequences} decoder rows were not released`);
   return result;
@@ -138,6 +148,20 @@ describe('SMC is exact in expectation (every random path of whole runs enumerate
     ) as Potential<unknown>;
     for (const scheme of ['stratified', 'multinomial'] as const) {
       await expectExactExpectations(m, { particles: 2, maxTokens: 2, scheme, essThreshold: 1, proposal: 'masked', critic });
+    }
+  });
+
+  it('fast-forward keeps every expectation exact, with the masked and the AWRS proposal', async () => {
+    const m = micro(13, 3, { forcing: true });
+    const usage = newUsage();
+    const decoder = toyDecoder(m.logitsOf, 4, [3]);
+    await smc({ decoder, promptIds: [], tokenSampler: new MaskedSampler(4, usage), usage, condition: m.condition, particles: 8, maxTokens: 3, random: new SeededRandom(2), fastForward: true });
+    expect(usage.forcedTokens).toBeGreaterThan(0); // the runs below do take forced tokens
+    const awrs = { estimator: 'recursive', maxRejections: 1 } as const;
+    for (const fastForward of [true, false]) {
+      await expectExactExpectations(m, { particles: 2, maxTokens: 3, scheme: 'stratified', essThreshold: 1, proposal: 'masked', fastForward });
+      await expectExactExpectations(m, { particles: 1, maxTokens: 3, scheme: 'stratified', essThreshold: 1, proposal: 'awrs', awrs, fastForward });
+      await expectExactExpectations(m, { particles: 2, maxTokens: 2, scheme: 'systematic', essThreshold: 1, proposal: 'awrs', awrs, fastForward });
     }
   });
 
@@ -241,18 +265,22 @@ describe('SMC mechanics', () => {
 
   it('forced tokens are not even asked for unless fastForward is on', async () => {
     const m = micro(12);
-    let asked = 0;
-    const condition = { ...wrapPotential(m.condition), forced: () => (asked++, []) };
-    await smc({
-      decoder: toyDecoder(m.logitsOf, 4, [3]),
-      promptIds: [],
-      tokenSampler: new AwrsSampler(4, newUsage()),
-      condition,
-      particles: 2,
-      maxTokens: 3,
-      random: new SeededRandom(1),
-    });
-    expect(asked).toBe(0);
+    for (const fastForward of [undefined, false, true]) {
+      let asked = 0;
+      const condition = { ...wrapPotential(m.condition), forced: () => (asked++, []) };
+      await smc({
+        decoder: toyDecoder(m.logitsOf, 4, [3]),
+        promptIds: [],
+        tokenSampler: new AwrsSampler(4, newUsage()),
+        condition,
+        particles: 2,
+        maxTokens: 3,
+        random: new SeededRandom(1),
+        fastForward,
+      });
+      if (fastForward === true) expect(asked).toBeGreaterThan(0);
+      else expect(asked).toBe(0);
+    }
   });
 
   it('with fastForward, forced tokens are taken without a draw, weighted by their probability', async () => {
@@ -269,6 +297,7 @@ describe('SMC mechanics', () => {
         decoder,
         promptIds: [],
         tokenSampler: new MaskedSampler(4, usage),
+        usage,
         condition: automatonPotential(automaton),
         particles: 1,
         maxTokens: 3,
@@ -292,6 +321,7 @@ describe('SMC mechanics', () => {
     };
     for (const p of paths) if (p.value.finishReason === 'stop') expect(p.value.logWeight).toBeCloseTo(expectedWeight(p.value.tokens), 12);
     expect(usage.masks).toBeLessThan(paths.reduce((n, p) => n + p.value.tokens.length + 1, 0)); // forced steps took no mask
+    expect(usage.forcedTokens).toBeGreaterThan(0);
   });
 
   it('dead particles never throw; all dead gives logZ = -Infinity', async () => {

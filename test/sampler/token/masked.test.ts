@@ -70,6 +70,27 @@ describe('masked exact sampling (LCD)', () => {
     expect(() => new MaskedSampler(5, newUsage(), { topP: 1.5 })).toThrow(/topP/);
   });
 
+  it('a dense mask (whole words of allowed ids, zero words, a partial last word) draws exactly', async () => {
+    const V = 300;
+    const logProbs = randomLogProbs(8, V, { zeros: 3, sharpness: 4 });
+    const allowed = new Set([...Array(V).keys()].filter((id) => id < 64 || (id >= 128 && id % 7 !== 3)));
+    const bits = new Uint32Array((V + 31) >>> 5);
+    for (const id of allowed) bits[id >>> 5] |= 1 << (id & 31);
+    const condition = {
+      kind: 'boolean' as const,
+      vocabSize: V,
+      eosId: V - 1,
+      initial: 0,
+      extend: (s: number) => s,
+      prefix: () => 0,
+      complete: () => (allowed.has(V - 1) ? 0 : -Infinity),
+      allows: (_s: number, t: number) => allowed.has(t),
+      mask: (_s: number, out: Uint32Array) => (out.set(bits), true),
+    };
+    const paths = await enumerateDraws(new MaskedSampler(V, newUsage()), logProbs, condition, 0);
+    expectProperlyWeighted(paths, { logProbs, allowed });
+  });
+
   it('handles a 128k vocabulary, probabilities near 0 and 1, and an allowed mass that underflows', () => {
     const V = 128_256;
     const logProbs = new Float64Array(V).fill(-2000);
