@@ -56,6 +56,9 @@ export class FunctionDecoder implements Decoder {
 
   async step(sequences: readonly SequenceHandle[], tokens: readonly number[], options?: DecodeOptions): Promise<Float64Array[]> {
     checkSignal(options);
+    // The ONNX engine cannot run an empty batch; the toy decoder refuses it too, so tests catch callers
+    // that would.
+    if (sequences.length === 0) throw new RangeError('step needs at least one sequence');
     if (sequences.length !== tokens.length) {
       throw new RangeError(`step got ${sequences.length} sequences but ${tokens.length} tokens`);
     }

@@ -220,6 +220,8 @@ export async function smc<S>(options: SmcOptions<S>): Promise<SmcResult> {
 
       if (position + 1 >= maxTokens && atMax === 'stop') continue;
       const live = walkers.filter((w) => w.finish === undefined);
+      // Resampling can draw only finished ancestors: then nothing is left to decode.
+      if (live.length === 0) break;
       const rows = await decoder.step(
         live.map((w) => w.sequence!),
         live.map((w) => w.tokens[w.tokens.length - 1]),
