@@ -4,7 +4,8 @@
  *   import { generate } from 'formwork';
  *   const { value } = await generate({ schema: { type: 'object', properties: { n: { type: 'integer' } } } as const, prompt: '...' });
  *
- * The Vercel AI SDK provider lives at 'formwork/ai-sdk' (it needs `ai` / `@ai-sdk/provider`).
+ * The Vercel AI SDK provider lives at 'formwork/ai-sdk': its `ai` (6.x) and `@ai-sdk/provider` (3.x) are
+ * optional peer dependencies, installed by the users of that entry only.
  */
 
 // Typed generation
@@ -17,6 +18,9 @@ export type {
   GrammarGenerateOptions,
   RegexGenerateOptions,
   TextGenerateOptions,
+  SearchOptions,
+  DealSearch,
+  TransferQStarSearch,
 } from './engine/generate/generate-options.js';
 export type { GenerateResult, GenerateUsage, GenerateFinishReason, ParticleOutput } from './engine/generate/generate-result.js';
 export type { GrammarSpec, JsonOutputOptions } from './engine/generate/constraint.js';
@@ -32,6 +36,24 @@ export type { ChatMessage, ChatRole } from './engine/prompts/chat-format.js';
 export { jsonSchemaPrompt } from './engine/prompts/json-schema-prompt.js';
 export { convertCheckpoint } from './engine/convert/convert-checkpoint.js';
 export type { ConvertOptions, ConvertProgress, ConvertResult } from './engine/convert/convert-checkpoint.js';
+
+// Rewards and reward-guided search: generate({ search: { kind: 'deal' | 'tqstar', reward } }), or
+// runDeal / runTransferQStar on a decoder of your own. SQL executability is executionReward (below).
+export { textReward, keywordCoverage, lengthTarget, regexMatch, jsonValidity, weightedSum } from './sampler/rewards/index.js';
+export type {
+  Reward,
+  RewardCall,
+  TextScore,
+  KeywordCoverageOptions,
+  LengthTargetOptions,
+  RegexMatchOptions,
+  JsonValidityOptions,
+  WeightedTerm,
+} from './sampler/rewards/index.js';
+export { RewardModel } from './engine/reward-model/index.js';
+export type { RewardModelOptions } from './engine/reward-model/index.js';
+export { runDeal, runTransferQStar } from './sampler/alignment/index.js';
+export type { DealOptions, DealResult, TransferQStarOptions, TransferQStarResult, AlignmentUsage } from './sampler/alignment/index.js';
 
 // Errors
 export {
@@ -61,9 +83,18 @@ export { FunctionDecoder } from './engine/decoder/function-decoder.js';
 export type { Decoder, SequenceHandle } from './engine/decoder/decoder.js';
 export { runSampler } from './sampler/run-sampler.js';
 export type { RunSamplerOptions, RunSamplerResult, SamplerKind } from './sampler/run-sampler.js';
+// Potentials: what runSampler's (and the searches') `potentials` take. Boolean ones join the
+// constraint, weighted ones (critics) twist SMC; product() multiplies them.
+export type { Potential } from './sampler/potential/potential.js';
+export { automatonPotential } from './sampler/potential/automaton-potential.js';
+export { textPredicate, textCritic, jsonPredicate } from './sampler/potential/text-potential.js';
+export type { TextPotentialOptions } from './sampler/potential/text-potential.js';
+export { product } from './sampler/potential/product.js';
+export { SeededRandom } from './sampler/random.js';
+export type { Random } from './sampler/random.js';
 
 // Text-to-SQL backend and HTTP service
 export { sql, DEFAULT_ALIASES, SqlDatabase, ReadOnlyDatabase, executionPotential, executionReward, executes, sameResult } from './engine/sql/index.js';
-export type { SqlOptions, SqlResult } from './engine/sql/index.js';
+export type { SqlOptions, SqlResult, ExecutionRewardOptions } from './engine/sql/index.js';
 export { compileSqlGrammar, sqlGrammarSource, sqlGrammarIR } from './grammar/sql/index.js';
 export { FormworkService, DatabaseRegistry } from './engine/serve/index.js';

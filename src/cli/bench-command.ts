@@ -10,9 +10,14 @@ import { EXIT } from './exit-codes.js';
 
 /**
  * `formwork bench NAME [args...]` runs a benchmark script of bench/ in a child process (its own heap,
- * `--expose-gc` for memory figures, its exit status passed through). From TypeScript sources (a
- * development checkout) the script runs through tsx; from an installed package, its compiled copy in
- * dist/bench.
+ * `--expose-gc` for memory figures, its exit status passed through), from its TypeScript source
+ * through tsx.
+ *
+ * The benchmarks belong to the repository, not to the published package: nearly all of them read
+ * ../shared/data (tokenizers, MaskBench, the JSON Schema Test Suite) or drive peers that are
+ * devDependencies (XGrammar, transformers.js), so an installed package holds none and says where
+ * they are. Scripts run from source whether the CLI itself runs from src/ or dist/: there is one
+ * copy of each benchmark, never a stale compiled one.
  */
 export interface BenchScript {
   readonly name: string;
@@ -21,30 +26,35 @@ export interface BenchScript {
   readonly summary: string;
 }
 
-/** Where scripts are looked for, relative to bench/ (or dist/bench/): NAME, peers/NAME, report/NAME. */
+/** Where scripts are looked for, relative to bench/: NAME, peers/NAME, report/NAME. */
 const FOLDERS = ['', 'peers', 'report'];
 const ALIASES: Readonly<Record<string, string>> = { report: 'build-report' };
 
-export function benchRoot(fromSources: boolean): { dir: string; extension: '.ts' | '.js' } {
-  // Tests point this at a folder of their own scripts.
+const NOT_HERE =
+  'the benchmarks are part of the formwork repository (bench/), not of the installed package: run `npx formwork bench` in a clone of it';
+
+/** The benchmark folder: $FORMWORK_BENCH_DIR (tests point it at scripts of their own), else bench/ of a checkout; undefined in an installed package. */
+export function benchRoot(): string | undefined {
   const override = process.env.FORMWORK_BENCH_DIR;
-  if (override) return { dir: override, extension: fromSources ? '.ts' : '.js' };
-  return fromSources ? { dir: join(packageRoot, 'bench'), extension: '.ts' } : { dir: join(packageRoot, 'dist', 'bench'), extension: '.js' };
+  if (override) return override;
+  const dir = join(packageRoot, 'bench');
+  return existsSync(dir) ? dir : undefined;
 }
 
 /** Every runnable benchmark (a script that reads its command line), by name. */
-export function listBenchScripts(fromSources: boolean): BenchScript[] {
-  const { dir, extension } = benchRoot(fromSources);
+export function listBenchScripts(): BenchScript[] {
+  const dir = benchRoot();
+  if (dir === undefined) return [];
   const scripts: BenchScript[] = [];
   for (const folder of FOLDERS) {
     const at = join(dir, folder);
     if (!existsSync(at)) continue;
     for (const file of readdirSync(at).sort()) {
-      if (!file.endsWith(extension) || file.endsWith('.d.ts')) continue;
+      if (!file.endsWith('.ts') || file.endsWith('.d.ts')) continue;
       const path = join(at, file);
       const source = readFileSync(path, 'utf8');
       if (!source.includes('process.argv')) continue;
-      const base = file.slice(0, -extension.length);
+      const base = file.slice(0, -'.ts'.length);
       const alias = Object.entries(ALIASES).find(([, target]) => target === base)?.[0];
       scripts.push({ name: alias ?? base, path, summary: summaryOf(source) });
     }
@@ -60,34 +70,35 @@ function summaryOf(source: string): string {
   return sentence.length > 88 ? `${sentence.slice(0, 85)}...` : sentence;
 }
 
-export function benchHelp(fromSources: boolean): string {
-  const scripts = listBenchScripts(fromSources);
+export function benchHelp(): string {
+  const scripts = listBenchScripts();
   const width = Math.max(8, ...scripts.map((s) => s.name.length));
   const lines = scripts.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`);
+  const listing = benchRoot() === undefined ? `  (none: ${NOT_HERE})` : lines.length > 0 ? lines.join('\n') : '  (none found)';
   return `Usage: formwork bench NAME [args...]
 
 Runs a benchmark of bench/ (arguments after NAME go to it; \`formwork bench NAME --help\` where the
 script has one). Results and how to reproduce them: bench/RESULTS.md.
 
 Benchmarks:
-${lines.length > 0 ? lines.join('\n') : '  (none found)'}
+${listing}
 `;
 }
 
 /** `formwork bench NAME ...`: returns the script's exit status. */
-export async function benchCommand(argv: readonly string[], io: CliIo, fromSources: boolean): Promise<number> {
+export async function benchCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout.write(benchHelp(fromSources));
+    io.stdout.write(benchHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const script = listBenchScripts(fromSources).find((s) => s.name === name);
+  if (benchRoot() === undefined) throw new InputError(NOT_HERE, { where: 'formwork bench' });
+  const scripts = listBenchScripts();
+  const script = scripts.find((s) => s.name === name);
   if (script === undefined) {
-    const known = listBenchScripts(fromSources).map((s) => s.name);
-    throw new InputError(`unknown benchmark ${JSON.stringify(name)} (known: ${known.join(', ') || 'none'})`, { where: 'formwork bench' });
+    throw new InputError(`unknown benchmark ${JSON.stringify(name)} (known: ${scripts.map((s) => s.name).join(', ') || 'none'})`, { where: 'formwork bench' });
   }
-  const nodeArgs = ['--expose-gc'];
-  if (fromSources) nodeArgs.push('--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href);
+  const nodeArgs = ['--expose-gc', '--import', tsxLoader()];
   return new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, script.path, ...rest], { cwd: io.cwd, stdio: 'inherit' });
     const onAbort = () => child.kill('SIGINT');
@@ -98,4 +109,13 @@ export async function benchCommand(argv: readonly string[], io: CliIo, fromSourc
       resolve(code ?? (signal === 'SIGINT' ? EXIT.interrupted : EXIT.internal));
     });
   });
+}
+
+/** tsx's loader, which runs the TypeScript scripts (a devDependency: present in a checkout after npm install). */
+function tsxLoader(): string {
+  try {
+    return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  } catch {
+    throw new InputError('running a benchmark needs tsx, a devDependency of formwork: run `npm install` in the repository', { where: 'formwork bench' });
+  }
 }

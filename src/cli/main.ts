@@ -40,14 +40,13 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 /** Runs the CLI with `argv` (without node and the script); resolves with the exit status. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const fromSources = import.meta.url.endsWith('.ts');
   const commands: Record<string, Command> = {
     generate: generateCommand,
     convert: convertCommand,
     models: modelsCommand,
     sql: sqlCommand,
     serve: serveCommand,
-    bench: (args, cliIo) => benchCommand(args, cliIo, fromSources),
+    bench: benchCommand,
   };
   const [name, ...rest] = argv;
   try {

@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import type { Vocabulary } from '../../grammar/vocab/vocabulary.js';
 import { textPredicate, type TextState } from '../../sampler/potential/text-potential.js';
 import type { Potential } from '../../sampler/potential/potential.js';
@@ -39,12 +40,34 @@ export function executionPotential(
   return textPredicate({ complete: (text) => executes(db, text, options), prefix }, { vocabulary: options.vocabulary, eosId: options.eosId });
 }
 
+export interface ExecutionRewardOptions extends ExecutionCheckOptions {
+  /**
+   * Score of a query that runs but returns no row, in [0, 1] (default 1: it executed). Lower it when
+   * an empty answer is a likely sign of a wrong query (a misspelt value in a WHERE clause).
+   */
+  readonly emptyResult?: number;
+  readonly name?: string;
+}
+
 /**
- * The execution check as a reward for DeAL / Transfer Q* (src/sampler/alignment): 1 when the text
- * runs, else 0. For unfinished texts (lookaheads) the prefix itself is run: a prefix that already
- * runs ("SELECT name FROM singer" before " WHERE ...") scores 1, a heuristic for "on its way".
+ * SQL executability as a reward for DeAL / Transfer Q* (src/sampler/alignment): 1 when the text runs
+ * on the database and returns a row, `emptyResult` when it runs and returns none, 0 when it does not
+ * run (see `executes`: refused, rejected by SQLite, or past the time limit). The database cannot
+ * change (see ReadOnlyDatabase), so a search may run whatever the model writes.
+ *
+ * For unfinished texts (lookaheads) the prefix itself is run: a prefix that already runs ("SELECT
+ * name FROM singer" before " WHERE ...") scores like a finished query. That is a heuristic, not a
+ * bound: whether some completion of a prefix runs is the grammar's question, which the SQL constraint
+ * answers with masks.
  */
-export function executionReward(db: ReadOnlyDatabase, options: ExecutionCheckOptions & { readonly name?: string } = {}): Reward {
-  const score = (text: string): number => (executes(db, text, options) ? 1 : 0);
+export function executionReward(db: ReadOnlyDatabase, options: ExecutionRewardOptions = {}): Reward {
+  const emptyResult = options.emptyResult ?? 1;
+  if (!(emptyResult >= 0 && emptyResult <= 1)) throw new InputError(`emptyResult must be in [0, 1], got ${emptyResult}`, { where: 'executionReward' });
+  const score = (text: string): number => {
+    // One row is enough to tell "returns rows" from "returns none".
+    const result = db.execute(text, { maxRows: 1, timeoutMs: options.timeoutMs });
+    if (!result.ok) return 0;
+    return result.rows.length > 0 ? 1 : emptyResult;
+  };
   return textReward(options.name ?? 'sql-executes', { final: score });
 }

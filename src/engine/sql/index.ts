@@ -24,6 +24,6 @@ export {
   type SampleRowsOptions,
   type TableInfo,
 } from './database-schema.js';
-export { executes, executionPotential, executionReward, type ExecutionCheckOptions } from './execution-check.js';
+export { executes, executionPotential, executionReward, type ExecutionCheckOptions, type ExecutionRewardOptions } from './execution-check.js';
 export { nameBindingCheck, type NameBindingSchema } from './name-binding.js';
 export { ordersRows, sameResult } from './result-match.js';

@@ -1,5 +1,6 @@
-// Rewards over decoded text: what DeAL, Transfer Q* and best-of-N maximise. The ONNX reward model
-// (a Reward too) lives in src/engine/reward-model/.
+// Rewards over decoded text: what DeAL, Transfer Q* and best-of-N maximise. Rewards that need the
+// engine live with it (data flows grammar -> sampler -> engine): the ONNX reward model in
+// src/engine/reward-model/, SQL executability (executionReward) in src/engine/sql/.
 export { textReward, scoreTexts } from './reward.js';
 export type { Reward, RewardCall, TextScore } from './reward.js';
 export { keywordCoverage } from './keyword-coverage.js';
@@ -10,9 +11,5 @@ export { regexMatch } from './regex-match.js';
 export type { RegexMatchOptions } from './regex-match.js';
 export { jsonValidity } from './json-validity.js';
 export type { JsonValidityOptions } from './json-validity.js';
-export { ReadOnlyDatabase } from './read-only-database.js';
-export type { DatabaseSource, QueryResult, SqlValue, ExecuteOptions } from './read-only-database.js';
-export { sqlExecutability } from './sql-executability.js';
-export type { SqlExecutabilityOptions } from './sql-executability.js';
 export { weightedSum } from './weighted-sum.js';
 export type { WeightedTerm } from './weighted-sum.js';

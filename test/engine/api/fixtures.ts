@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ajv2020Module from 'ajv/dist/2020.js';
+import ajvModule from 'ajv';
 import ajvFormatsModule from 'ajv-formats';
 import { FunctionDecoder } from '../../../src/engine/decoder/function-decoder.js';
 import { writeFallbackModel } from '../../../src/engine/default-model-fallback.js';
@@ -126,11 +127,17 @@ export async function writeFallbackFixture(): Promise<{ dir: string; cleanup: ()
 }
 
 const Ajv2020 = ajv2020Module.default;
+const AjvDraft7 = ajvModule.default;
 const addFormats = ajvFormatsModule.default;
 
-/** An independent validator (ajv 2020-12 + formats), as a user would check the values they get. */
+/**
+ * An independent validator (ajv + formats, for the draft the schema's `$schema` names: draft-07, else
+ * 2020-12), as a user would check the values they get.
+ */
 export function independentValidator(schema: unknown): (value: unknown) => boolean {
-  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  const declared = typeof schema === 'object' && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
+  const draft7 = typeof declared === 'string' && /draft-07/.test(declared);
+  const ajv = draft7 ? new AjvDraft7({ strict: false, allErrors: false }) : new Ajv2020({ strict: false, allErrors: false });
   addFormats(ajv);
   const validate = ajv.compile(schema as object);
   return (value) => validate(value) as boolean;

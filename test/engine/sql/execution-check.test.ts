@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.js';
 import { executes, executionPotential, executionReward } from '../../../src/engine/sql/execution-check.js';
 import { ReadOnlyDatabase } from '../../../src/engine/sql/read-only-database.js';
 import { compileSqlGrammar } from '../../../src/grammar/sql/index.js';
@@ -47,6 +48,24 @@ describe('the execution check', () => {
     expect(prefixOf(potential, bytesOf(`${join}T2.year `))).toBe(0);
     expect(prefixOf(potential, bytesOf(`${join}T2.age `))).toBe(-Infinity);
     checkPotentialContract(potential, { contexts: [bytesOf(`${join}T2.age`), bytesOf(`${join}T2.year`)], tokens: [0, ...bytesOf(' =1')] });
+  });
+
+  it('is a reward: 1 for a query that returns rows, emptyResult for one that returns none, 0 for one that does not run', async () => {
+    const reward = executionReward(db, { emptyResult: 0.5, timeoutMs: 200 });
+    const texts = [
+      'SELECT name FROM singer',
+      "SELECT name FROM singer WHERE country = 'Chile'",
+      'SELECT name FROM singer WHERE',
+      'DELETE FROM singer',
+      'SELECT 1; SELECT 2',
+      'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c',
+    ];
+    expect(await reward.score(texts)).toEqual([1, 0.5, 0, 0, 0, 0]);
+    expect(await executionReward(db).score([texts[1]])).toEqual([1]);
+    // Unfinished texts are run as they are.
+    expect(await reward.score(['SELECT name FROM singer', 'SELECT name FROM sing'], { partial: true })).toEqual([1, 0]);
+    expect(db.execute('SELECT count(*) FROM singer')).toMatchObject({ ok: true, rows: [[3]] });
+    expect(() => executionReward(db, { emptyResult: 2 })).toThrow(InputError);
   });
 
   it('is a reward that DeAL maximises', async () => {

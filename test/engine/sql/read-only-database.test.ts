@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, LimitError } from '../../../src/errors.js';
@@ -45,7 +45,10 @@ describe('ReadOnlyDatabase', () => {
     ['BEGIN; DELETE FROM singer; COMMIT', /not BEGIN/],
     ['SELECT 1; DELETE FROM singer', /more than one statement/],
     ['WITH x AS (SELECT 1) DELETE FROM singer', /readonly/],
+    ['SELECT 1; PRAGMA query_only = 0', /more than one statement/],
+    ['/* comment */ DELETE FROM singer', /not DELETE/],
     ['', /empty query/],
+    ['  ;  ', /empty query/],
   ])('refuses %j without running it', (sql, why) => {
     const result = db.execute(sql);
     expect(result.ok).toBe(false);
@@ -53,7 +56,46 @@ describe('ReadOnlyDatabase', () => {
     expect(db.execute('SELECT count(*) FROM singer')).toMatchObject({ ok: true, rows: [[3]] });
   });
 
+  it('holds exactly what it held after every kind of write attempt, with query_only still on', () => {
+    const snapshot = () =>
+      ['SELECT * FROM singer ORDER BY singer_id', 'SELECT * FROM concert ORDER BY concert_id', 'SELECT type, name, sql FROM sqlite_master ORDER BY name'].map((q) =>
+        db.query(q),
+      );
+    const before = snapshot();
+    const attempts = [
+      'DELETE FROM singer',
+      "UPDATE singer SET name = 'X'",
+      "INSERT INTO singer VALUES (9, 'Z', 'Z', 1)",
+      'DROP TABLE singer',
+      'CREATE TABLE t (a)',
+      'PRAGMA query_only = 0',
+      "ATTACH DATABASE ':memory:' AS other",
+      'BEGIN',
+      'WITH x AS (SELECT 1) DELETE FROM singer',
+      'SELECT 1; DELETE FROM singer',
+      'SELECT 1; PRAGMA query_only = 0',
+      '/* comment */ DELETE FROM singer',
+    ];
+    for (const sql of attempts) expect(db.execute(sql).ok, sql).toBe(false);
+    expect(snapshot()).toEqual(before);
+    // No PRAGMA reached SQLite: the connection's own guard still refuses a write hidden in a WITH.
+    expect(db.execute('WITH x AS (SELECT 1) DELETE FROM singer')).toEqual({ ok: false, error: expect.stringMatching(/readonly/) });
+  });
+
+  it('runs one statement after comments, with semicolons and comments after it', () => {
+    expect(db.execute('  -- a comment\n /* another */ SELECT 1 AS one ; -- done\n')).toEqual({ ok: true, columns: ['one'], rows: [[1]], truncated: false });
+  });
+
+  it('bounds the rows a runaway query reads', () => {
+    const endless = 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n';
+    expect(db.execute(endless, { maxRows: 5 })).toEqual({ ok: true, columns: ['x'], rows: [[1], [2], [3], [4], [5]], truncated: true });
+    expect(() => db.execute('SELECT 1', { maxRows: -1 })).toThrow(InputError);
+    expect(() => db.execute('SELECT 1', { timeoutMs: 0 })).toThrow(InputError);
+  });
+
   it('reports SQLite errors in the result, and as InputError from query()', () => {
+    expect(db.execute('SELECT name FROM sing')).toEqual({ ok: false, error: 'no such table: sing' });
+    expect(db.execute('SELECT name FROM singer WHERE')).toMatchObject({ ok: false, error: expect.stringMatching(/incomplete input|syntax error/) });
     expect(db.execute('SELECT nope FROM singer')).toEqual({ ok: false, error: 'no such column: nope' });
     expect(() => db.query('SELECT nope FROM singer')).toThrow(InputError);
     expect(() => db.query('DELETE FROM singer')).toThrow(/read-only/);
@@ -72,6 +114,20 @@ describe('ReadOnlyDatabase', () => {
       db.execute(sql);
     }
     expect(fileHash(file.path)).toBe(hashBefore);
+  });
+
+  it('opens SQLite file bytes as a private copy, leaving the bytes as they were', async () => {
+    const bytes = new Uint8Array(readFileSync(file.path));
+    const original = Uint8Array.from(bytes);
+    const fromBytes = await ReadOnlyDatabase.open(bytes);
+    try {
+      expect(fromBytes.name).toBe('database');
+      expect(fromBytes.execute('SELECT max(year) FROM concert')).toMatchObject({ ok: true, rows: [[2015]] });
+      expect(fromBytes.execute('DELETE FROM concert').ok).toBe(false);
+    } finally {
+      fromBytes.close();
+    }
+    expect(bytes).toEqual(original);
   });
 
   it('builds a database from statements', async () => {
