@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../../src/engine/generate/generate.js';
 import { Model } from '../../../src/engine/generate/model.js';
 import type { SamplerKind } from '../../../src/sampler/run-sampler.js';
-import { exampleSchemas, independentValidator, jsonMindedModel, propertyNames, writeFallbackFixture } from './fixtures.js';
+import { defaultModelDir, exampleSchemas, independentValidator, jsonMindedModel, propertyNames } from './fixtures.js';
 
 /**
  * Issue 6: generate over every schema of schemas/examples (and our own) with each constrained sampler:
@@ -50,17 +50,13 @@ describe('generate() over every example schema, every sampler (toy byte model)',
 
 });
 
-describe('generate() on an ONNX model (the fallback default model: tokenizer, chat template, worker thread)', () => {
+describe('generate() on an ONNX model (the trained default model: tokenizer, chat template, worker thread)', () => {
   let model: Model;
-  let cleanup: () => void;
   beforeAll(async () => {
-    const fixture = await writeFallbackFixture();
-    cleanup = fixture.cleanup;
-    model = await Model.load(fixture.dir);
+    model = await Model.load(defaultModelDir);
   });
   afterAll(async () => {
     await model?.dispose();
-    cleanup?.();
   });
 
   const cases = schemas.filter((s) => ['enum', 'integer range'].includes(s.name));

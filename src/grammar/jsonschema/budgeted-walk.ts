@@ -1,0 +1,428 @@
+import type { ByteClassId, ByteCursor } from '../automaton/byte-machine.js';
+import type { TokenTrie } from '../vocab/token-trie.js';
+import { bodyBits, stringExits } from './string-exits.js';
+
+/**
+ * The trie walk behind the schema machine's masks (ByteMachine.fillMask), with BUDGETED slices: in a
+ * string with `maxLength: 20` and 5 characters read, every string-body token of at most 15 characters
+ * is allowed, so those tokens are ORed in from a precomputed bitset and their subtrees skipped, exactly
+ * as the token automaton does for unbounded slices. Without the budget every such state walks the whole
+ * string-body part of the trie (~265k nodes, ~20-80 ms on Llama-3); with it the walk only visits the
+ * tokens that leave the string or run past the budget.
+ */
+
+interface TrieLengths {
+  /** Characters (UTF-8 lead bytes) on the path to each node. */
+  readonly chars: Uint16Array;
+  /** Largest `chars` in each node's subtree. */
+  readonly maxBelow: Uint16Array;
+  /** Per slice class and budget: tokens of the slice with at most `budget` characters. */
+  readonly byBudget: Map<string, Uint32Array>;
+}
+
+const lengths = new WeakMap<TokenTrie, TrieLengths>();
+
+function trieLengths(trie: TokenTrie): TrieLengths {
+  let t = lengths.get(trie);
+  if (t === undefined) {
+    const { nodeByte, nodeDepth, subtreeEnd, nodeCount } = trie;
+    const chars = new Uint16Array(nodeCount);
+    const maxBelow = new Uint16Array(nodeCount);
+    const stack = new Int32Array(trie.maxDepth + 2);
+    stack[0] = 0;
+    for (let i = 1; i < nodeCount; i++) {
+      const d = nodeDepth[i];
+      const parent = stack[d - 1];
+      const b = nodeByte[i];
+      chars[i] = chars[parent] + (b < 0x80 || b >= 0xc0 ? 1 : 0);
+      stack[d] = i;
+    }
+    // Subtree maxima in reverse pre-order: children come after their parent.
+    for (let i = nodeCount - 1; i >= 0; i--) {
+      let m = chars[i];
+      for (let j = i + 1; j < subtreeEnd[i]; j = subtreeEnd[j]) if (maxBelow[j] > m) m = maxBelow[j];
+      maxBelow[i] = m;
+    }
+    t = { chars, maxBelow, byBudget: new Map() };
+    lengths.set(trie, t);
+  }
+  return t;
+}
+
+/** The tokens of slice `classId` with at most `budget` characters (cached per trie, class and budget). */
+function budgetBits(trie: TokenTrie, classId: ByteClassId, budget: number): Uint32Array {
+  const t = trieLengths(trie);
+  const key = `${classId}/${budget}`;
+  let bits = t.byBudget.get(key);
+  if (bits === undefined) {
+    const slice = trie.slice(classId).bits;
+    bits = new Uint32Array(slice.length);
+    const { nodeTokenStart, tokenIds, nodeCount } = trie;
+    const chars = t.chars;
+    for (let i = 1; i < nodeCount; i++) {
+      if (chars[i] > budget) continue;
+      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+        const id = tokenIds[k];
+        const bit = 1 << (id & 31);
+        if (slice[id >>> 5] & bit) bits[id >>> 5] |= bit;
+      }
+    }
+    t.byBudget.set(key, bits);
+  }
+  return bits;
+}
+
+/**
+ * Fills `out` with the tokens the cursor accepts. With a slice (`classId`), every slice token of at
+ * most `budget` characters is taken from the precomputed set (the caller guarantees they are all
+ * accepted) and fully covered subtrees within the budget are skipped. Returns the nodes visited, or -1
+ * when `fuel` ran out (then `out` is all ones: a superset).
+ */
+export function budgetedWalk(
+  trie: TokenTrie,
+  cursor: ByteCursor,
+  out: Uint32Array,
+  fuel: number,
+  classId: ByteClassId | undefined,
+  budget: number,
+): number {
+  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
+  let covered: Uint8Array | undefined;
+  let maxBelow: Uint16Array | undefined;
+  if (classId !== undefined) {
+    const slice = trie.slice(classId);
+    covered = slice.covered;
+    const bits = budget >= trie.maxDepth ? slice.bits : budgetBits(trie, classId, budget);
+    for (let w = 0; w < out.length; w++) out[w] |= bits[w];
+    if (budget < trie.maxDepth) maxBelow = trieLengths(trie).maxBelow;
+  }
+  let visits = 0;
+  let depth = 0;
+  let i = 1;
+  while (i < nodeCount) {
+    if (covered !== undefined && covered[i] !== 0 && (maxBelow === undefined || maxBelow[i] <= budget)) {
+      i = subtreeEnd[i];
+      continue;
+    }
+    if (visits++ >= fuel) {
+      out.fill(0xffffffff);
+      return -1;
+    }
+    const d = nodeDepth[i];
+    while (depth >= d) {
+      cursor.pop();
+      depth--;
+    }
+    if (cursor.push(nodeByte[i])) {
+      depth++;
+      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+        const id = tokenIds[k];
+        out[id >>> 5] |= 1 << (id & 31);
+      }
+      i++;
+    } else {
+      i = subtreeEnd[i];
+    }
+  }
+  return visits;
+}
+
+/**
+ * How a string-state mask treats the tokens that close the string: `after` is a cursor right after the
+ * closing quote (null when the string cannot close here), valid for every body prefix; `exceptions` are
+ * body prefixes after which the closing differs (the rest of a property name: the key then names that
+ * property), whose tokens are walked exactly; `at` makes a fresh cursor at the string state.
+ */
+export interface ExitPlan {
+  readonly after: ByteCursor | null;
+  readonly exceptions: readonly Uint8Array[];
+  at(): ByteCursor;
+}
+
+/**
+ * Mask of a string state whose automata let every character through (see string-exits.ts): BODY and
+ * PARTIAL tokens within `budget` characters from a bitset; with an exit plan, CLOSE tokens by suffix;
+ * the remaining tokens by a walk. Returns the work done, or -1 past `fuel` (then `out` is all ones).
+ */
+export function stringWalk(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, fuel: number, budget: number, exit: ExitPlan | undefined): number {
+  const exits = stringExits(trie);
+  const body = bodyBits(trie, exits, budget);
+  for (let w = 0; w < out.length; w++) out[w] |= body[w];
+  let work = 0;
+  if (exit !== undefined) {
+    if (exit.after !== null) {
+      const after = exit.after;
+      const { suffixByte, suffixFirstChild, suffixNextSibling, suffixTokens } = exits;
+      const visit = (s: number): void => {
+        const ids = suffixTokens[s];
+        for (let k = 0; k < ids.length; k++) out[ids[k] >>> 5] |= 1 << (ids[k] & 31);
+        for (let c = suffixFirstChild[s]; c >= 0; c = suffixNextSibling[c]) {
+          work++;
+          if (after.push(suffixByte[c])) {
+            visit(c);
+            after.pop();
+          }
+        }
+      };
+      visit(0);
+    }
+    for (const prefix of exit.exceptions) work += walkException(trie, exit.at(), out, prefix);
+  }
+  const covered = exit !== undefined ? exits.exitCovered : exits.bodyCovered;
+  const maxBody = exits.maxBodyChars;
+  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
+  let depth = 0;
+  let i = 1;
+  while (i < nodeCount) {
+    if (covered[i] !== 0 && maxBody[i] <= budget) {
+      i = subtreeEnd[i];
+      continue;
+    }
+    if (work++ >= fuel) {
+      out.fill(0xffffffff);
+      return -1;
+    }
+    const d = nodeDepth[i];
+    while (depth >= d) {
+      cursor.pop();
+      depth--;
+    }
+    if (cursor.push(nodeByte[i])) {
+      depth++;
+      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+        const id = tokenIds[k];
+        out[id >>> 5] |= 1 << (id & 31);
+      }
+      i++;
+    } else {
+      i = subtreeEnd[i];
+    }
+  }
+  return work;
+}
+
+/** Recomputes exactly the tokens that spell `prefix` then the closing quote (first clearing them). */
+function walkException(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, prefix: Uint8Array): number {
+  let node = 0;
+  for (const b of prefix) {
+    node = trie.child(node, b);
+    if (node < 0) return 0;
+  }
+  node = trie.child(node, 0x22);
+  if (node < 0) return 0;
+  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = trie;
+  for (let k = nodeTokenStart[node], end = nodeTokenStart[subtreeEnd[node]]; k < end; k++) {
+    const id = tokenIds[k];
+    out[id >>> 5] &= ~(1 << (id & 31));
+  }
+  for (const b of prefix) if (!cursor.push(b)) return prefix.length;
+  if (!cursor.push(0x22)) return prefix.length + 1;
+  let work = prefix.length + 1;
+  for (let k = nodeTokenStart[node], end = nodeTokenStart[node + 1]; k < end; k++) {
+    const id = tokenIds[k];
+    out[id >>> 5] |= 1 << (id & 31);
+  }
+  const base = nodeDepth[node];
+  let depth = base;
+  let i = node + 1;
+  const end = subtreeEnd[node];
+  while (i < end) {
+    work++;
+    const d = nodeDepth[i];
+    while (depth >= d) {
+      cursor.pop();
+      depth--;
+    }
+    if (cursor.push(nodeByte[i])) {
+      depth++;
+      for (let k = nodeTokenStart[i], e = nodeTokenStart[i + 1]; k < e; k++) {
+        const id = tokenIds[k];
+        out[id >>> 5] |= 1 << (id & 31);
+      }
+      i++;
+    } else {
+      i = subtreeEnd[i];
+    }
+  }
+  return work;
+}
+
+/** What the automaton-only pass needs to know about a string state. */
+export interface BodyState {
+  readonly ps: number;
+  readonly cp: number;
+  /** Product automaton step, atoms a product state kills, and the code point cap. */
+  step(ps: number, byte: number): number;
+  deadAt(ps: number): Uint32Array;
+  /** Atoms whose maxLength `cp` code points exceed. */
+  tooLongAt(cp: number): Uint32Array;
+  readonly cpCap: number;
+  /** Live atoms, and the smallest maxLength among them. */
+  readonly alive: Uint32Array;
+  readonly maxLength: number;
+  /** Whether the document survives the death of these atoms (false for the usual single atom). */
+  survives(dead: Uint32Array): boolean;
+}
+
+function intersect(a: Uint32Array, b: Uint32Array): boolean {
+  for (let w = 0; w < a.length; w++) if ((a[w] & b[w]) !== 0) return true;
+  return false;
+}
+
+/**
+ * Mask of a string state whose automata may reject characters (patterns, formats): the string-body
+ * part of the trie is walked with the product automaton alone (typed-array steps, no frames), tokens
+ * killing no atom are allowed; subtrees where an atom dies are walked again with the full machine only
+ * if the state survives that death; everything that leaves the string body (quotes, escapes) is walked
+ * with the full machine. Measured: ~3x faster per node than the full machine for format strings.
+ */
+export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out: Uint32Array, fuel: number, s: BodyState): number {
+  const exits = stringExits(trie);
+  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
+  const psAt = new Int32Array(trie.maxDepth + 2);
+  const cpAt = new Int32Array(trie.maxDepth + 2);
+  const escAt = new Int8Array(trie.maxDepth + 2);
+  const path = new Uint8Array(trie.maxDepth + 2);
+  psAt[0] = s.ps;
+  cpAt[0] = s.cp;
+  escAt[0] = 0;
+  const deathRoots: number[] = [];
+  const deathPaths: Uint8Array[] = [];
+  let work = 0;
+  // Pass 1: string-body paths with the automaton alone.
+  let i = 1;
+  while (i < nodeCount) {
+    const d = nodeDepth[i];
+    const b = nodeByte[i];
+    path[d - 1] = b;
+    const esc = escAt[d - 1];
+    let next: number;
+    // UTF-8 and JSON body validity: esc 0 = at a character boundary, else continuation bytes expected
+    // (1-3), with 4..7 encoding the restricted second-byte ranges of E0, ED, F0, F4.
+    if (esc === 0) {
+      if (b < 0x20 || b === 0x22 || b === 0x5c) next = -1;
+      else if (b < 0x80) next = 0;
+      else if (b >= 0xc2 && b <= 0xdf) next = 1;
+      else if (b === 0xe0) next = 4;
+      else if (b === 0xed) next = 5;
+      else if (b >= 0xe1 && b <= 0xef) next = 2;
+      else if (b === 0xf0) next = 6;
+      else if (b === 0xf4) next = 7;
+      else if (b >= 0xf1 && b <= 0xf3) next = 3;
+      else next = -1;
+    } else if (esc <= 3) next = b >= 0x80 && b <= 0xbf ? esc - 1 : -1;
+    else if (esc === 4) next = b >= 0xa0 && b <= 0xbf ? 1 : -1;
+    else if (esc === 5) next = b >= 0x80 && b <= 0x9f ? 1 : -1;
+    else if (esc === 6) next = b >= 0x90 && b <= 0xbf ? 2 : -1;
+    else next = b >= 0x80 && b <= 0x8f ? 2 : -1;
+    if (next < 0) {
+      i = subtreeEnd[i];
+      continue;
+    }
+    if (work++ >= fuel) {
+      out.fill(0xffffffff);
+      return -1;
+    }
+    const ps = s.step(psAt[d - 1], b);
+    const cp = esc === 0 && s.cpCap > 0 ? Math.min(cpAt[d - 1] + 1, s.cpCap) : cpAt[d - 1];
+    const byState = ps !== psAt[d - 1] && intersect(s.deadAt(ps), s.alive);
+    const byLength = cp > s.maxLength;
+    if (byState || byLength) {
+      // Atoms die here: only worth an exact walk if the document can survive their death.
+      let dead = byState ? s.deadAt(ps) : s.tooLongAt(cp);
+      if (byState && byLength) {
+        dead = dead.slice();
+        const long = s.tooLongAt(cp);
+        for (let w = 0; w < dead.length; w++) dead[w] |= long[w];
+      }
+      if (s.survives(dead)) {
+        deathRoots.push(i);
+        deathPaths.push(path.slice(0, d - 1));
+      }
+      i = subtreeEnd[i];
+      continue;
+    }
+    psAt[d] = ps;
+    cpAt[d] = cp;
+    escAt[d] = next;
+    for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+      const id = tokenIds[k];
+      out[id >>> 5] |= 1 << (id & 31);
+    }
+    i++;
+  }
+  // Pass 2: subtrees where an atom died, with the full machine (which decides whether the state
+  // survives that death: with a single atom the first byte is refused at once).
+  const exact = deathRoots.length > 0 ? cursor() : undefined;
+  for (let r = 0; r < deathRoots.length; r++) {
+    const root = deathRoots[r];
+    const prefix = deathPaths[r];
+    let pushed = 0;
+    while (pushed < prefix.length && exact!.push(prefix[pushed])) pushed++;
+    if (pushed === prefix.length) work += walkRange(trie, exact!, out, root, subtreeEnd[root], prefix.length);
+    for (let k = 0; k < pushed; k++) exact!.pop();
+  }
+  // Pass 3: everything that leaves the string body, with the full machine.
+  const covered = exits.bodyCovered;
+  const c = cursor();
+  let depth = 0;
+  i = 1;
+  while (i < nodeCount) {
+    if (covered[i] !== 0) {
+      i = subtreeEnd[i];
+      continue;
+    }
+    if (work++ >= fuel) {
+      out.fill(0xffffffff);
+      return -1;
+    }
+    const d = nodeDepth[i];
+    while (depth >= d) {
+      c.pop();
+      depth--;
+    }
+    if (c.push(nodeByte[i])) {
+      depth++;
+      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+        const id = tokenIds[k];
+        out[id >>> 5] |= 1 << (id & 31);
+      }
+      i++;
+    } else {
+      i = subtreeEnd[i];
+    }
+  }
+  return work;
+}
+
+/** Walks nodes [from, to) (a subtree whose root has depth `base` + 1) with a cursor positioned at its parent. */
+function walkRange(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, from: number, to: number, base: number): number {
+  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = trie;
+  let depth = base;
+  let work = 0;
+  let i = from;
+  while (i < to) {
+    work++;
+    const d = nodeDepth[i];
+    while (depth >= d) {
+      cursor.pop();
+      depth--;
+    }
+    if (cursor.push(nodeByte[i])) {
+      depth++;
+      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
+        const id = tokenIds[k];
+        out[id >>> 5] |= 1 << (id & 31);
+      }
+      i++;
+    } else {
+      i = subtreeEnd[i];
+    }
+  }
+  // Leave the cursor where it was given.
+  while (depth > base) {
+    cursor.pop();
+    depth--;
+  }
+  return work;
+}

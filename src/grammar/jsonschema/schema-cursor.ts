@@ -1,0 +1,393 @@
+import type { ByteCursor } from '../automaton/byte-machine.js';
+import { andBits, bitsKey, hasBit, intersects, withBit, type Bits } from './bits.js';
+import {
+  emptyLike,
+  isWs,
+  K_NUM,
+  K_OBJ,
+  K_ARR,
+  K_ROOT,
+  K_STR,
+  MAX_NUMBER_TEXT,
+  N_DOT,
+  N_E,
+  N_E_SIGN,
+  N_EXP,
+  N_FRAC,
+  N_INT,
+  N_MINUS,
+  N_ZERO,
+  orAnd,
+  S_NORMAL,
+  S_UTF8,
+  S_UTF8_E0,
+  S_UTF8_ED,
+  S_UTF8_F0,
+  S_UTF8_F4,
+  type Frame,
+  type NumFrame,
+  type StrFrame,
+} from './frame.js';
+import { numberViable } from './number-constraint.js';
+import { stepShape, type NumberForm } from './number-shape.js';
+import type { SchemaMachine, SchemaState } from './schema-machine.js';
+
+/** Byte kinds in a string body for the cursor's fast path: next decoder state, or a marker. */
+const FAST_SLOW = -1; // needs the full step (quote, backslash)
+const FAST_REJECT = -2; // never valid here
+/** For decoder state S_NORMAL: the decoder state after each byte. */
+const NORMAL_NEXT = new Int32Array(256);
+for (let b = 0; b < 256; b++) {
+  let next: number;
+  if (b === 0x22 || b === 0x5c) next = FAST_SLOW;
+  else if (b < 0x20) next = FAST_REJECT;
+  else if (b < 0x80) next = S_NORMAL;
+  else if (b >= 0xc2 && b <= 0xdf) next = S_UTF8;
+  else if (b === 0xe0) next = S_UTF8_E0;
+  else if (b === 0xed) next = S_UTF8_ED;
+  else if (b >= 0xe1 && b <= 0xef) next = S_UTF8 + 1;
+  else if (b === 0xf0) next = S_UTF8_F0;
+  else if (b === 0xf4) next = S_UTF8_F4;
+  else if (b >= 0xf1 && b <= 0xf3) next = S_UTF8 + 2;
+  else next = FAST_REJECT;
+  NORMAL_NEXT[b] = next;
+}
+
+/** What the cursor's fast path needs to know about a string frame, computed once per frame. */
+interface FastInfo {
+  /** Smallest maxLength among the live atoms (a count beyond it kills one). */
+  readonly maxLength: number;
+  /**
+   * For keys: per product state, the frame to continue from once the enclosing object's closed atoms
+   * are checked (the base itself, the base with some atoms dead, or null: the key is impossible).
+   */
+  readonly keyNext: Map<number, StrFrame | null> | null;
+}
+const fastInfos = new WeakMap<Frame, FastInfo>();
+
+/**
+ * The machine driven depth-first by a trie walk. Most of a walk's nodes are string-body bytes or
+ * whitespace: there the cursor keeps a "fast record" per depth (the string's product state, count and
+ * decoder state, or a whitespace count) relative to a base frame, in typed arrays, and allocates
+ * nothing. Atom deaths inside a string switch to a derived base (the base with those atoms killed,
+ * memoized per dead set), so an enum alternative dying does not end the fast path. Anything else
+ * (structure, escapes) takes the full step, from the materialized frame; full steps are memoized per
+ * (frame, byte) for the duration of the walk, since many tokens continue identically after the same
+ * closing quote.
+ */
+const F_SLOW = 0;
+const F_STR = 1;
+const F_WS = 2;
+const F_NUM = 3;
+
+/** Number phase after a byte, per phase (-1: not part of the number). */
+const NUMBER_NEXT: Int8Array[] = [];
+for (let phase = 0; phase <= N_EXP; phase++) {
+  const row = new Int8Array(256).fill(-1);
+  for (let b = 0x30; b <= 0x39; b++) {
+    if (phase === N_MINUS) row[b] = b === 0x30 ? N_ZERO : N_INT;
+    else if (phase === N_INT) row[b] = N_INT;
+    else if (phase === N_DOT || phase === N_FRAC) row[b] = N_FRAC;
+    else if (phase === N_E || phase === N_E_SIGN || phase === N_EXP) row[b] = N_EXP;
+  }
+  if (phase === N_ZERO || phase === N_INT) row[0x2e] = N_DOT;
+  if (phase === N_ZERO || phase === N_INT || phase === N_FRAC) row[0x65] = row[0x45] = N_E;
+  if (phase === N_E) row[0x2b] = row[0x2d] = N_E_SIGN;
+  NUMBER_NEXT.push(row);
+}
+
+function numberComplete(phase: number): boolean {
+  return phase === N_ZERO || phase === N_INT || phase === N_FRAC || phase === N_EXP;
+}
+
+export class SchemaCursor implements ByteCursor {
+  private readonly machine: SchemaMachine;
+  private readonly base: SchemaState;
+  private depth = 0;
+  /** Full frame at a depth (slow entries), or the materialized form of a fast record. */
+  private readonly frames: (Frame | undefined)[] = [];
+  private readonly fast: Uint8Array;
+  private readonly bases: (Frame | undefined)[];
+  private readonly infos: (FastInfo | undefined)[];
+  private readonly ps: Int32Array;
+  /** Code point count (strings) or whitespace run (F_WS). */
+  private readonly cp: Int32Array;
+  private readonly esc: Int32Array;
+  /** Number text of F_NUM records whose base keeps text (numeric keywords). */
+  private readonly texts: (string | null)[];
+  private readonly bytes: number[] = [];
+  private readonly memo = new Map<Frame, Map<number, Frame | null>>();
+  private readonly materialized = new Map<Frame, Map<number | string, Frame>>();
+  private readonly derived = new Map<Frame, Map<string, Frame | null>>();
+  private readonly maxWs: number;
+  private readonly numbers: NumberForm;
+
+  constructor(machine: SchemaMachine, base: SchemaState, maxWs: number, numbers: NumberForm) {
+    this.machine = machine;
+    this.base = base;
+    this.maxWs = maxWs;
+    this.numbers = numbers;
+    this.frames[0] = base.frame;
+    // Trie walks go as deep as the longest token (128 bytes for Llama-3): start small, grow when needed.
+    const cap = 160;
+    this.fast = new Uint8Array(cap);
+    this.bases = new Array(cap);
+    this.infos = new Array(cap);
+    this.ps = new Int32Array(cap);
+    this.cp = new Int32Array(cap);
+    this.esc = new Int32Array(cap);
+    this.texts = new Array(cap).fill(null);
+  }
+
+  push(byte: number): boolean {
+    const d = this.depth;
+    if (d + 1 >= this.fast.length) return this.slowPush(byte);
+    const kind = this.fast[d];
+    if (kind === F_NUM) return this.pushNumber(this.bases[d] as NumFrame, this.ps[d], this.cp[d], this.texts[d], byte);
+    if (kind === F_WS) {
+      if (isWs(byte)) {
+        const ws = this.cp[d] + 1;
+        if (ws > this.maxWs) return false;
+        this.texts[d + 1] = null;
+        return this.pushFast(F_WS, this.bases[d]!, undefined, 0, ws, 0, byte);
+      }
+      return this.slowPush(byte);
+    }
+    let base: StrFrame | undefined;
+    let info: FastInfo | undefined;
+    let ps = 0;
+    let cp = 0;
+    let esc = 0;
+    let text: string | null = null;
+    if (kind === F_STR) {
+      base = this.bases[d] as StrFrame;
+      info = this.infos[d];
+      ps = this.ps[d];
+      cp = this.cp[d];
+      esc = this.esc[d];
+      text = this.texts[d];
+    } else {
+      const top = this.frames[d]!;
+      if (top.rec === null) {
+        if (top.kind === K_STR) {
+          if (top.acc === 0) {
+            base = top;
+            info = fastInfoOf(top);
+            ps = top.ps;
+            cp = top.cp;
+            esc = top.esc;
+            text = top.text;
+          }
+        } else if (top.kind === K_NUM) {
+          return this.pushNumber(top, top.phase, top.shape, top.text, byte);
+        } else if ((top.kind === K_OBJ || top.kind === K_ARR || top.kind === K_ROOT) && isWs(byte) && this.maxWs !== Infinity) {
+          const ws = top.ws + 1;
+          if (ws > this.maxWs) return false;
+          this.texts[d + 1] = null;
+          return this.pushFast(F_WS, top, undefined, 0, ws, 0, byte);
+        }
+      }
+    }
+    if (base === undefined || info === undefined) return this.slowPush(byte);
+    let nextEsc: number;
+    if (esc === S_NORMAL) nextEsc = NORMAL_NEXT[byte];
+    else if (esc >= S_UTF8) {
+      let lo = 0x80;
+      let hi = 0xbf;
+      switch (esc) {
+        case S_UTF8_E0:
+          lo = 0xa0;
+          nextEsc = S_UTF8;
+          break;
+        case S_UTF8_ED:
+          hi = 0x9f;
+          nextEsc = S_UTF8;
+          break;
+        case S_UTF8_F0:
+          lo = 0x90;
+          nextEsc = S_UTF8 + 1;
+          break;
+        case S_UTF8_F4:
+          hi = 0x8f;
+          nextEsc = S_UTF8 + 1;
+          break;
+        default:
+          nextEsc = esc === S_UTF8 ? S_NORMAL : esc - 1;
+      }
+      if (byte < lo || byte > hi) return false;
+    } else nextEsc = FAST_SLOW;
+    if (nextEsc === FAST_REJECT) return false;
+    if (nextEsc === FAST_SLOW) return this.slowPush(byte);
+    const plan = base.plan;
+    const nextPs = plan.step(ps, byte);
+    const nextCp = plan.cpCap > 0 && esc === S_NORMAL ? Math.min(cp + 1, plan.cpCap) : cp;
+    // Atoms this byte kills (a component died, a maxLength passed): continue from the derived base.
+    const deadByState = nextPs !== ps && intersects(plan.deadAt(nextPs), base.alive);
+    const deadByLength = nextCp > info.maxLength;
+    if (deadByState || deadByLength) {
+      let dead = deadByState ? andBits(plan.deadAt(nextPs), base.alive) : emptyLike(base.alive);
+      if (deadByLength) dead = orAnd(dead, plan.tooLongAt(nextCp), base.alive);
+      const derived = this.derive(base, dead, (f) => ({ ...f, ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: text === null ? null : text + String.fromCharCode(byte), key: undefined })) as StrFrame | null;
+      if (derived === null) return false;
+      base = derived;
+      info = fastInfoOf(derived);
+    }
+    if (info.keyNext !== null && nextPs !== ps) {
+      let next = info.keyNext.get(nextPs);
+      if (next === undefined) {
+        const checked = this.machine.checkKey({ ...base, ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: text === null ? null : text + String.fromCharCode(byte), key: undefined });
+        next = checked === undefined ? null : (checked as StrFrame);
+        if (next !== null && next.parent === base.parent) next = base;
+        info.keyNext.set(nextPs, next);
+      }
+      if (next === null) return false;
+      if (next !== base) {
+        base = next;
+        info = fastInfoOf(next);
+      }
+    }
+    this.texts[d + 1] = text === null ? null : text + String.fromCharCode(byte);
+    return this.pushFast(F_STR, base, info, nextPs, nextCp, nextEsc, byte);
+  }
+
+  /**
+   * A byte inside a number: the phase (and the text, when numeric keywords need it) move in a fast
+   * record; atoms that no completion of the text can satisfy die through a derived base.
+   */
+  private pushNumber(base: NumFrame, phase: number, shape: number, text: string | null, byte: number): boolean {
+    const next = NUMBER_NEXT[phase][byte];
+    if (next < 0) return numberComplete(phase) ? this.slowPush(byte) : false;
+    const exp = stepShape(shape, phase, next, byte, this.numbers);
+    if (exp < 0) return false;
+    let nextText: string | null = null;
+    if (text !== null) {
+      if (text.length >= MAX_NUMBER_TEXT) return false;
+      nextText = text + String.fromCharCode(byte);
+      let dead: Bits | undefined;
+      const atoms = base.link.goal.atoms;
+      for (let i = 0; i < atoms.length; i++) {
+        const num = atoms[i].num;
+        if (num !== undefined && hasBit(base.alive, i) && !numberViable(nextText, num)) dead = withBit(dead ?? emptyLike(base.alive), i);
+      }
+      if (dead !== undefined) {
+        const derived = this.derive(base, dead, (f) => ({ ...f, phase: next, shape: exp, text: nextText, key: undefined }));
+        if (derived === null) return false;
+        base = derived as NumFrame;
+      }
+    }
+    this.texts[this.depth + 1] = nextText;
+    return this.pushFast(F_NUM, base, undefined, next, exp, 0, byte);
+  }
+
+  private pushFast(kind: number, base: Frame, info: FastInfo | undefined, ps: number, cp: number, esc: number, byte: number): boolean {
+    const e = this.depth + 1;
+    this.fast[e] = kind;
+    this.bases[e] = base;
+    this.infos[e] = info;
+    this.frames[e] = undefined;
+    this.ps[e] = ps;
+    this.cp[e] = cp;
+    this.esc[e] = esc;
+    this.bytes.push(byte);
+    this.depth = e;
+    return true;
+  }
+
+  /**
+   * `base` with the atoms of `dead` killed, for fast records to continue from (their own fields override
+   * the derived frame's; `at` positions the frame so the kill sees a consistent state).
+   */
+  private derive<F extends Frame>(base: F, dead: Bits, at: (f: F) => F): F | null {
+    let byDead = this.derived.get(base);
+    if (byDead === undefined) {
+      byDead = new Map();
+      this.derived.set(base, byDead);
+    }
+    const key = bitsKey(dead);
+    let d = byDead.get(key);
+    if (d === undefined) {
+      const killed = this.machine.killAtoms(at(base), dead);
+      d = killed === undefined ? null : killed;
+      byDead.set(key, d);
+    }
+    return d as F | null;
+  }
+
+  private slowPush(byte: number): boolean {
+    const d = this.depth;
+    const from = this.frameAt(d);
+    let next: Frame | undefined;
+    if (from.rec === null) {
+      let row = this.memo.get(from);
+      if (row === undefined) {
+        row = new Map();
+        this.memo.set(from, row);
+      }
+      const hit = row.get(byte);
+      if (hit !== undefined) next = hit === null ? undefined : hit;
+      else {
+        next = this.machine.stepFrame(from, byte);
+        row.set(byte, next ?? null);
+      }
+    } else next = this.machine.stepFrame(from, byte);
+    if (next === undefined) return false;
+    const e = d + 1;
+    if (e < this.fast.length) this.fast[e] = F_SLOW;
+    this.frames[e] = next;
+    this.bytes.push(byte);
+    this.depth = e;
+    return true;
+  }
+
+  /** The full frame at depth d (a fast record's base with the record's fields; memoized per walk). */
+  private frameAt(d: number): Frame {
+    let f = this.frames[d];
+    if (f === undefined) {
+      const base = this.bases[d]!;
+      let byBase = this.materialized.get(base);
+      if (byBase === undefined) {
+        byBase = new Map();
+        this.materialized.set(base, byBase);
+      }
+      const kind = this.fast[d];
+      const text = kind === F_WS ? null : this.texts[d];
+      // Number shapes are packed counters beyond the numeric key's range: string keys for numbers.
+      const key = text !== null || kind === F_NUM ? `${this.ps[d]}.${this.cp[d]}.${this.esc[d]}.${text}` : (this.ps[d] * 131072 + this.cp[d]) * 32 + this.esc[d];
+      f = byBase.get(key);
+      if (f === undefined) {
+        if (kind === F_WS) f = { ...base, ws: this.cp[d], key: undefined } as Frame;
+        else if (kind === F_NUM) f = { ...(base as NumFrame), phase: this.ps[d], shape: this.cp[d], text, key: undefined } as Frame;
+        else f = { ...(base as StrFrame), ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc: 0, text, key: undefined } as Frame;
+        byBase.set(key, f);
+      }
+      this.frames[d] = f;
+    }
+    return f;
+  }
+
+  pop(): void {
+    if (this.depth > 0) {
+      this.frames[this.depth] = undefined;
+      this.depth--;
+      this.bytes.pop();
+    }
+  }
+
+  accepts(): boolean {
+    if (!this.machine.frameAccepts(this.frameAt(this.depth))) return false;
+    return this.machine.documentValid(this.base.doc + String.fromCharCode(...this.bytes));
+  }
+}
+
+function fastInfoOf(f: StrFrame): FastInfo {
+  let info = fastInfos.get(f);
+  if (info === undefined) {
+    let maxLength = Infinity;
+    const plan = f.plan;
+    for (let i = 0; i < plan.maxLengths.length; i++) if (hasBit(f.alive, i) && plan.maxLengths[i] < maxLength) maxLength = plan.maxLengths[i];
+    info = { maxLength, keyNext: f.keyOf !== null ? new Map() : null };
+    fastInfos.set(f, info);
+  }
+  return info;
+}
+

@@ -1,0 +1,204 @@
+import { emptyBits, hasBit, type Bits } from './bits.js';
+import type { Goal } from './goal.js';
+import type { StringComponent } from './string-component.js';
+
+/**
+ * Everything the machine runs over one string's decoded bytes: the components (patterns, formats, enum
+ * tries) of every atom of the goal, plus extra components for object keys (the property-name trie and
+ * the patternProperties regexes). Their product is determinized lazily: a product state is an integer,
+ * its transitions are memoized in typed arrays, so after warm-up a byte costs one array read whatever
+ * the number of schemas in play.
+ */
+export class StringPlan {
+  readonly components: readonly StringComponent[];
+  /** Per goal atom: indexes of its components. */
+  private readonly atomComponents: readonly Int32Array[];
+  /** Code point counts saturate here (max of minLength and maxLength+1 over the atoms). */
+  readonly cpCap: number;
+  /** Atoms whose maxLength is below each count 0..cpCap. */
+  private readonly tooLong: Bits[] = [];
+  /** Atoms whose minLength is above each count 0..cpCap. */
+  private readonly tooShort: Bits[] = [];
+  /** The decoded text must be kept (predicates need it). */
+  readonly needsText: boolean;
+  readonly minLengths: Float64Array;
+  readonly maxLengths: Float64Array;
+
+  private readonly tuples: Int32Array[] = [];
+  private readonly next: Int32Array[] = [];
+  private readonly ids = new Map<string, number>();
+  /** Per product state: atoms with a dead component. */
+  private readonly deadAtoms: Bits[] = [];
+  /** Per product state: atoms all of whose components accept. */
+  private readonly acceptAtoms: Bits[] = [];
+  private readonly loopMemo: (boolean | undefined)[] = [];
+  private readonly safeMemo: (boolean | undefined)[] = [];
+  readonly initial: number;
+  private readonly goal: Goal;
+
+  constructor(goal: Goal, extra: readonly StringComponent[] = []) {
+    this.goal = goal;
+    const components: StringComponent[] = [];
+    const index = new Map<StringComponent, number>();
+    const add = (c: StringComponent) => {
+      let i = index.get(c);
+      if (i === undefined) {
+        i = components.length;
+        components.push(c);
+        index.set(c, i);
+      }
+      return i;
+    };
+    let cpCap = 0;
+    let needsText = false;
+    const n = goal.atoms.length;
+    this.minLengths = new Float64Array(n);
+    this.maxLengths = new Float64Array(n).fill(Infinity);
+    this.atomComponents = goal.atoms.map((atom, i) => {
+      const str = atom.str;
+      if (str === undefined) return new Int32Array(0);
+      this.minLengths[i] = str.minLength;
+      this.maxLengths[i] = str.maxLength;
+      cpCap = Math.max(cpCap, str.minLength, str.maxLength === Infinity ? 0 : str.maxLength + 1);
+      if (str.predicates.length > 0) needsText = true;
+      return Int32Array.from(str.components.map(add));
+    });
+    this.extraStart = components.length;
+    for (const c of extra) components.push(c);
+    this.components = components;
+    this.cpCap = cpCap;
+    this.needsText = needsText;
+    for (let cp = 0; cp <= cpCap; cp++) {
+      const long = emptyBits(n);
+      const short = emptyBits(n);
+      for (let i = 0; i < n; i++) {
+        if (this.maxLengths[i] < cp) long[i >>> 5] |= 1 << (i & 31);
+        if (this.minLengths[i] > cp) short[i >>> 5] |= 1 << (i & 31);
+      }
+      this.tooLong.push(long);
+      this.tooShort.push(short);
+    }
+    this.initial = this.intern(Int32Array.from(components.map((c) => c.initial)));
+  }
+
+  /** Index of the first extra component (key classification). */
+  readonly extraStart: number;
+
+  private intern(tuple: Int32Array): number {
+    const key = tuple.join(',');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.tuples.length;
+      this.tuples.push(tuple);
+      this.next.push(new Int32Array(256).fill(-2));
+      this.ids.set(key, id);
+      const n = this.goal.atoms.length;
+      const dead = emptyBits(n);
+      const accept = emptyBits(n);
+      for (let i = 0; i < n; i++) {
+        let allAccept = true;
+        let anyDead = false;
+        for (const c of this.atomComponents[i]) {
+          const s = tuple[c];
+          if (s < 0) anyDead = true;
+          else if (!this.components[c].accepts(s)) allAccept = false;
+        }
+        if (anyDead) dead[i >>> 5] |= 1 << (i & 31);
+        else if (allAccept) accept[i >>> 5] |= 1 << (i & 31);
+      }
+      this.deadAtoms.push(dead);
+      this.acceptAtoms.push(accept);
+    }
+    return id;
+  }
+
+  /** The product state after one decoded byte (components that die stay dead: -1). */
+  step(state: number, byte: number): number {
+    const row = this.next[state];
+    const known = row[byte];
+    if (known !== -2) return known;
+    const tuple = this.tuples[state];
+    const out = new Int32Array(tuple.length);
+    for (let c = 0; c < tuple.length; c++) out[c] = tuple[c] < 0 ? -1 : this.components[c].step(tuple[c], byte);
+    const id = this.intern(out);
+    row[byte] = id;
+    return id;
+  }
+
+  componentState(state: number, c: number): number {
+    return this.tuples[state][c];
+  }
+
+  deadAt(state: number): Bits {
+    return this.deadAtoms[state];
+  }
+
+  acceptAt(state: number): Bits {
+    return this.acceptAtoms[state];
+  }
+
+  /** Atoms whose maxLength a count of `cp` code points exceeds. */
+  tooLongAt(cp: number): Bits {
+    return this.tooLong[Math.min(cp, this.cpCap)];
+  }
+
+  tooShortAt(cp: number): Bits {
+    return this.tooShort[Math.min(cp, this.cpCap)];
+  }
+
+  /** True when atom `i` accepts the complete string (components; lengths and predicates are separate). */
+  atomAccepts(state: number, i: number): boolean {
+    return hasBit(this.acceptAtoms[state], i);
+  }
+
+  /** Every live component loops on string-body characters: body tokens change nothing. */
+  loops(state: number): boolean {
+    let v = this.loopMemo[state];
+    if (v === undefined) {
+      v = true;
+      const tuple = this.tuples[state];
+      for (let c = 0; c < tuple.length; c++) {
+        if (tuple[c] >= 0 && !this.components[c].loops(tuple[c])) {
+          v = false;
+          break;
+        }
+      }
+      this.loopMemo[state] = v;
+    }
+    return v;
+  }
+
+  /**
+   * No string-body character can kill a live component with index below `end` (the string's own
+   * schemas: for a key, not its classification automata). Then no atom dies from the characters and
+   * every string-body token is allowed (lengths aside).
+   */
+  safe(state: number, end: number): boolean {
+    if (end === this.components.length) {
+      let v = this.safeMemo[state];
+      if (v === undefined) {
+        v = this.safeBelow(state, end);
+        this.safeMemo[state] = v;
+      }
+      return v;
+    }
+    return this.safeBelow(state, end);
+  }
+
+  /** Every live component with index below `end` loops (leaves the state unchanged on body characters). */
+  loopsBelow(state: number, end: number): boolean {
+    const tuple = this.tuples[state];
+    for (let c = 0; c < end; c++) if (tuple[c] >= 0 && !this.components[c].loops(tuple[c])) return false;
+    return true;
+  }
+
+  private safeBelow(state: number, end: number): boolean {
+    const tuple = this.tuples[state];
+    for (let c = 0; c < end; c++) if (tuple[c] >= 0 && !this.components[c].neverDies(tuple[c])) return false;
+    return true;
+  }
+
+  get stateCount(): number {
+    return this.tuples.length;
+  }
+}

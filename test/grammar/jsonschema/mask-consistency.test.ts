@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
+import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
+import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
+import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
+
+/**
+ * Masks must equal brute force: a token is in the mask exactly when `advance` accepts it, EOS exactly
+ * when `accepts` holds. Checked on states reached by random walks over a small vocabulary designed to
+ * exercise every path of the machine's own mask walk (string-body slices with length budgets, the
+ * cursor's fast records, escapes, partial UTF-8 tokens, whitespace runs, numbers).
+ */
+
+function token(s: string | number[]): Uint8Array {
+  return typeof s === 'string' ? new TextEncoder().encode(s) : Uint8Array.from(s);
+}
+
+const texts: (string | number[])[] = [];
+for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
+texts.push(
+  '\n', '\t', '  ', '   ', '\n  ', '"', '":', '": ', '", "', '","', '{"', '"}', '"]', '"],', '["', '[{', '}]', '},',
+  'true', 'false', 'null', 'nu', '12', '345', '0.', '.5', 'e+', 'E-', '-0', '1e', 'ab', 'abc', 'name', 'na', 'me',
+  'type', 'x-', 'wifi', ' "', ' {', ' [', '\\n', '\\u', '\\u00', 'e9', '\\"', 'é', '😀', 'a"', 'ab":', 'é"', '2020',
+  '-12-31', 'T23', ':59', ':60', 'Z"', '@', '.com', [0xc3], [0xa9], [0xf0, 0x9f], [0x98, 0x80],
+  'name":', 'na"', 'me":', 'type"', 'ame": "', '"name', 'x"}', [0x61, 0xc3], [0xa9, 0x22], 'na": "', 'na":"', 'type":', 'ype": 1',
+);
+const EOS = texts.length;
+const vocabulary = vocabularyFromBytes([...texts.map(token), new Uint8Array(0)], { eosIds: [EOS] });
+
+/** Small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const schemas: [string, unknown][] = [
+  ['empty', {}],
+  ['object', { type: 'object', properties: { name: { type: 'string', maxLength: 6 }, type: { enum: ['wifi', 'eth'] }, n: { type: 'integer', minimum: 0 } }, required: ['name'], additionalProperties: false }],
+  ['open keys', { type: 'object', patternProperties: { '^x-': { type: 'number' } }, additionalProperties: { type: 'string', minLength: 2, maxLength: 4 } }],
+  ['strings', { type: 'array', items: { anyOf: [{ type: 'string', pattern: 'wifi' }, { type: 'string', maxLength: 3 }, { const: 'abc' }] }, uniqueItems: true }],
+  ['string alternatives', { type: 'array', items: { anyOf: [{ type: 'string', pattern: '^[a-z]+$' }, { type: 'string', maxLength: 3 }, { enum: ['abc', 'name'] }] } }],
+  ['numbers', { type: 'array', items: { type: 'number', exclusiveMinimum: -1, maximum: 3000, multipleOf: 0.5 }, maxItems: 4 }],
+  ['date-time', { type: 'array', items: { type: 'string', format: 'date-time' } }],
+  ['email or null', { type: ['object', 'null'], properties: { a: { format: 'email' } }, unevaluatedProperties: false }],
+  ['open named keys', { type: 'object', properties: { name: { type: 'string' }, na: { type: 'integer' }, type: { const: 'x' } }, required: ['type'] }],
+  ['nested open objects', { type: 'array', items: { type: 'object', additionalProperties: { type: ['string', 'object'] } } }],
+];
+
+describe('token masks equal brute force on a small vocabulary', () => {
+  for (const [name, schema] of schemas) {
+    it(name, () => {
+      const cache = new MaskCache();
+      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache, maxWhitespaceRun: 3 });
+      const random = prng(name.length * 7919);
+      const mask = new Uint32Array(maskWords(vocabulary.size));
+      let checked = 0;
+      for (let walk = 0; walk < 12; walk++) {
+        let state: Parameters<typeof automaton.advance>[0] = automaton.initial;
+        for (let step = 0; step < 40; step++) {
+          // Twice: the second mask may come from the cache.
+          for (let pass = 0; pass < 2; pass++) {
+            expect(automaton.mask(state, mask)).toBe(true);
+            const allowed: number[] = [];
+            for (let id = 0; id < vocabulary.size; id++) {
+              const brute = id === EOS ? automaton.accepts(state) : automaton.advance(state, id) !== undefined;
+              if (maskHas(mask, id) !== brute) throw new Error(`${name}: token ${JSON.stringify(texts[id])} mask=${maskHas(mask, id)} advance=${brute}`);
+              if (brute && id !== EOS) allowed.push(id);
+            }
+            checked++;
+            if (pass === 1) {
+              if (allowed.length === 0) break;
+              state = automaton.advance(state, allowed[Math.floor(random() * allowed.length)])!;
+            }
+          }
+          if (automaton.accepts(state) && random() < 0.2) break;
+        }
+      }
+      expect(checked).toBeGreaterThan(100);
+    });
+  }
+});
