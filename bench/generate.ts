@@ -5,16 +5,14 @@
  *
  *   npx tsx bench/generate.ts [--json] [--runs N] [--model DIR] [--max-tokens N]
  *
- * Model: --model DIR, else the fallback default model (built into a temporary folder; a byte-level
- * ONNX Llama graph, 261 tokens, with the default chat template). Schema: a closed two-property object
+ * Model: --model DIR, else the trained default model (models/default: ONNX Llama, 1.3 M parameters,
+ * 4,096-token byte-level BPE, the default chat template). Schema: a closed two-property object
  * (name: string <= 20 characters, born: integer), compact JSON, greedy sampler (deterministic, so every variant
  * generates the same tokens), then AWRS. Times are medians over --runs runs (default 11, the variants
  * interleaved) after one warm-up run, wall clock, on whatever machine runs it (the load average is printed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeFallbackModel } from '../src/engine/default-model-fallback.js';
+import { cpus, loadavg } from 'node:os';
+import { trainedModelDir } from '../src/engine/default-model.js';
 import { executeGeneration, promptMessages } from '../src/engine/generate/generate.js';
 import { Model } from '../src/engine/generate/model.js';
 import { resolveConstraint, ConstraintCache } from '../src/engine/generate/constraint.js';
@@ -39,7 +37,7 @@ const schema = {
   additionalProperties: false,
 };
 const prompt = 'Ada Lovelace was born in 1815.';
-// Compact JSON: the bigram fallback under greedy would otherwise fill the budget with spaces.
+// Compact JSON: the same layout for every variant, and the fewest tokens.
 const jsonLayout = { whitespace: 'compact' } as const;
 
 function median(values: number[]): number {
@@ -54,8 +52,8 @@ async function timed<T>(work: () => Promise<T> | T): Promise<[T, number]> {
 }
 
 /**
- * Tokens generated, whether the call returned or threw a generation error (the fallback model can run
- * into dead ends; the work done until then is what is timed, identically for every variant).
+ * Tokens generated, whether the call returned or threw a generation error (a small model can run out of
+ * tokens; the work done until then is what is timed, identically for every variant).
  */
 async function tokensOf(call: Promise<{ tokens: readonly number[] }>): Promise<number> {
   try {
@@ -67,99 +65,88 @@ async function tokensOf(call: Promise<{ tokens: readonly number[] }>): Promise<n
 }
 
 async function main(): Promise<void> {
-  let cleanup = () => {};
-  let dir = option('model');
-  if (dir === undefined) {
-    const root = mkdtempSync(join(tmpdir(), 'formwork-bench-generate-'));
-    cleanup = () => rmSync(root, { recursive: true, force: true });
-    dir = join(root, 'fallback');
-    await writeFallbackModel(dir);
+  const dir = option('model') ?? trainedModelDir;
+  const [model, loadMs] = await timed(() => Model.load(dir));
+  const report: Record<string, unknown> = {
+    model: option('model') ?? 'default model (models/default)',
+    maxTokens,
+    runs,
+    node: process.version,
+    cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
+    loadAverage: Number(loadavg()[0].toFixed(2)),
+    loadMs,
+  };
+
+  // Constraint compilation: a fresh cache each time (cold), then the model's own cache (hit).
+  const cold: number[] = [];
+  for (let i = 0; i < runs; i++) cold.push((await timed(() => resolveConstraint({ schema: { ...schema, title: `t${i}` }, json: jsonLayout }, model.vocabulary, new ConstraintCache())))[1]);
+  resolveConstraint({ schema, json: jsonLayout }, model.vocabulary, model.constraints);
+  const hit: number[] = [];
+  for (let i = 0; i < runs; i++) hit.push((await timed(() => resolveConstraint({ schema, json: jsonLayout }, model.vocabulary, model.constraints)))[1]);
+  const constraint = resolveConstraint({ schema, json: jsonLayout }, model.vocabulary, model.constraints);
+  const encode: number[] = [];
+  let promptIds: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [encoded, ms] = await timed(() => model.encodePrompt(promptMessages({ schema, prompt }, constraint)));
+    encode.push(ms);
+    promptIds = encoded.ids;
   }
-  try {
-    const [model, loadMs] = await timed(() => Model.load(dir));
-    const report: Record<string, unknown> = {
-      model: option('model') ?? 'fallback default model (byte bigram, 261 tokens)',
-      maxTokens,
-      runs,
-      node: process.version,
-      cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
-      loadAverage: Number(loadavg()[0].toFixed(2)),
-      loadMs,
+  report.compileColdMs = median(cold);
+  report.compileCachedMs = median(hit);
+  report.encodePromptMs = median(encode);
+  report.promptTokens = promptIds.length;
+
+  for (const sampler of ['greedy', 'awrs'] as SamplerKind[]) {
+    const variants: Record<string, () => Promise<number>> = {
+      runSampler: async () =>
+        (await runSampler({ decoder: model.decoder, promptIds, constraint: constraint.automaton, sampler, maxTokens, seed: 1 })).tokens.length,
+      generate: () => tokensOf(executeGeneration({ model, schema, json: jsonLayout, prompt, sampler, maxTokens, seed: 1 })),
+      streamGenerate: () =>
+        tokensOf(
+          (async () => {
+            const stream = streamGenerate({ model, schema, json: jsonLayout, prompt, sampler, maxTokens, seed: 1 });
+            for await (const part of stream) void part;
+            return stream.result;
+          })(),
+        ),
     };
-
-    // Constraint compilation: a fresh cache each time (cold), then the model's own cache (hit).
-    const cold: number[] = [];
-    for (let i = 0; i < runs; i++) cold.push((await timed(() => resolveConstraint({ schema: { ...schema, title: `t${i}` }, json: jsonLayout }, model.vocabulary, new ConstraintCache())))[1]);
-    resolveConstraint({ schema, json: jsonLayout }, model.vocabulary, model.constraints);
-    const hit: number[] = [];
-    for (let i = 0; i < runs; i++) hit.push((await timed(() => resolveConstraint({ schema, json: jsonLayout }, model.vocabulary, model.constraints)))[1]);
-    const constraint = resolveConstraint({ schema, json: jsonLayout }, model.vocabulary, model.constraints);
-    const encode: number[] = [];
-    let promptIds: number[] = [];
+    // Round-robin over the variants, so that the machine's load drifts over all of them alike.
+    const times: Record<string, number[]> = {};
+    const tokens: Record<string, number> = {};
+    for (const [name, run] of Object.entries(variants)) {
+      tokens[name] = await run(); // warm-up
+      times[name] = [];
+    }
     for (let i = 0; i < runs; i++) {
-      const [encoded, ms] = await timed(() => model.encodePrompt(promptMessages({ schema, prompt }, constraint)));
-      encode.push(ms);
-      promptIds = encoded.ids;
+      for (const [name, run] of Object.entries(variants)) times[name].push((await timed(run))[1]);
     }
-    report.compileColdMs = median(cold);
-    report.compileCachedMs = median(hit);
-    report.encodePromptMs = median(encode);
-    report.promptTokens = promptIds.length;
-
-    for (const sampler of ['greedy', 'awrs'] as SamplerKind[]) {
-      const variants: Record<string, () => Promise<number>> = {
-        runSampler: async () =>
-          (await runSampler({ decoder: model.decoder, promptIds, constraint: constraint.automaton, sampler, maxTokens, seed: 1 })).tokens.length,
-        generate: () => tokensOf(executeGeneration({ model, schema, json: jsonLayout, prompt, sampler, maxTokens, seed: 1 })),
-        streamGenerate: () =>
-          tokensOf(
-            (async () => {
-              const stream = streamGenerate({ model, schema, json: jsonLayout, prompt, sampler, maxTokens, seed: 1 });
-              for await (const part of stream) void part;
-              return stream.result;
-            })(),
-          ),
-      };
-      // Round-robin over the variants, so that the machine's load drifts over all of them alike.
-      const times: Record<string, number[]> = {};
-      const tokens: Record<string, number> = {};
-      for (const [name, run] of Object.entries(variants)) {
-        tokens[name] = await run(); // warm-up
-        times[name] = [];
-      }
-      for (let i = 0; i < runs; i++) {
-        for (const [name, run] of Object.entries(variants)) times[name].push((await timed(run))[1]);
-      }
-      const row: Record<string, unknown> = {};
-      for (const name of Object.keys(variants)) {
-        row[name] = { ms: median(times[name]), tokens: tokens[name], msPerToken: median(times[name]) / Math.max(1, tokens[name]) };
-      }
-      const base = (row.runSampler as { ms: number }).ms;
-      row.generateOverheadMs = (row.generate as { ms: number }).ms - base;
-      row.streamOverheadMs = (row.streamGenerate as { ms: number }).ms - base;
-      report[sampler] = row;
+    const row: Record<string, unknown> = {};
+    for (const name of Object.keys(variants)) {
+      row[name] = { ms: median(times[name]), tokens: tokens[name], msPerToken: median(times[name]) / Math.max(1, tokens[name]) };
     }
-    await model.dispose();
-
-    if (json) {
-      console.log(JSON.stringify(report, null, 2));
-    } else {
-      console.log(`model: ${report.model}; load ${loadMs.toFixed(0)} ms; load average ${report.loadAverage}`);
-      console.log(`constraint compile: cold ${(report.compileColdMs as number).toFixed(2)} ms, cached ${(report.compileCachedMs as number).toFixed(3)} ms`);
-      console.log(`prompt: ${report.promptTokens} tokens, encoded (chat template + tokenizer) in ${(report.encodePromptMs as number).toFixed(2)} ms`);
-      for (const sampler of ['greedy', 'awrs']) {
-        const row = report[sampler] as Record<string, { ms: number; tokens: number; msPerToken: number } | number>;
-        for (const name of ['runSampler', 'generate', 'streamGenerate']) {
-          const r = row[name] as { ms: number; tokens: number; msPerToken: number };
-          console.log(`${sampler.padEnd(6)} ${name.padEnd(14)} ${r.ms.toFixed(1).padStart(8)} ms  ${r.tokens} tokens  ${r.msPerToken.toFixed(2)} ms/token`);
-        }
-        console.log(`${sampler.padEnd(6)} overhead: generate +${(row.generateOverheadMs as number).toFixed(2)} ms, stream +${(row.streamOverheadMs as number).toFixed(2)} ms`);
-      }
-    }
-    console.log(`reproduce: npx tsx bench/generate.ts --runs ${runs} --max-tokens ${maxTokens}${option('model') ? ` --model ${option('model')}` : ''}`);
-  } finally {
-    cleanup();
+    const base = (row.runSampler as { ms: number }).ms;
+    row.generateOverheadMs = (row.generate as { ms: number }).ms - base;
+    row.streamOverheadMs = (row.streamGenerate as { ms: number }).ms - base;
+    report[sampler] = row;
   }
+  await model.dispose();
+
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    console.log(`model: ${report.model}; load ${loadMs.toFixed(0)} ms; load average ${report.loadAverage}`);
+    console.log(`constraint compile: cold ${(report.compileColdMs as number).toFixed(2)} ms, cached ${(report.compileCachedMs as number).toFixed(3)} ms`);
+    console.log(`prompt: ${report.promptTokens} tokens, encoded (chat template + tokenizer) in ${(report.encodePromptMs as number).toFixed(2)} ms`);
+    for (const sampler of ['greedy', 'awrs']) {
+      const row = report[sampler] as Record<string, { ms: number; tokens: number; msPerToken: number } | number>;
+      for (const name of ['runSampler', 'generate', 'streamGenerate']) {
+        const r = row[name] as { ms: number; tokens: number; msPerToken: number };
+        console.log(`${sampler.padEnd(6)} ${name.padEnd(14)} ${r.ms.toFixed(1).padStart(8)} ms  ${r.tokens} tokens  ${r.msPerToken.toFixed(2)} ms/token`);
+      }
+      console.log(`${sampler.padEnd(6)} overhead: generate +${(row.generateOverheadMs as number).toFixed(2)} ms, stream +${(row.streamOverheadMs as number).toFixed(2)} ms`);
+    }
+  }
+  console.log(`reproduce: npx tsx bench/generate.ts --runs ${runs} --max-tokens ${maxTokens}${option('model') ? ` --model ${option('model')}` : ''}`);
 }
 
 await main();

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disposeSharedModels } from '../src/engine/generate/model.js';
-import { writeFallbackTokenizer } from '../src/engine/default-model-fallback.js';
 import { writeTinyLlama } from './fixtures/llama-checkpoint.js';
 import { runCli } from './cli/cli-harness.js';
 import { repoRoot } from './support/shared-data.js';
@@ -12,8 +11,8 @@ import { repoRoot } from './support/shared-data.js';
 /**
  * Every command in README.md is run, here or by CI (.ci/run):
  * - `npx formwork ...` lines run in-process through the CLI's main(), on the default model, with the
- *   README's placeholder checkpoint replaced by a test checkpoint (a random Llama with a byte-level
- *   tokenizer, so it can spell any output);
+ *   README's placeholder checkpoint replaced by a test checkpoint (a random Llama with the default
+ *   model's byte-level BPE tokenizer, so it can spell any output);
  * - the TypeScript examples run as modules, with `formwork` imports pointed at src/;
  * - npm / tsc / eslint / .ci/run lines are CI's: .ci/run runs the quick start block verbatim.
  */
@@ -72,9 +71,9 @@ describe('README.md', () => {
   it('every `npx formwork` command runs and exits 0', async () => {
     const formworkCommands = commands.filter((c) => /^(echo .*\| )?npx formwork /.test(c));
     expect(formworkCommands.length).toBeGreaterThanOrEqual(8);
-    // The README's placeholder checkpoint: a random Llama with a byte-level tokenizer.
-    const checkpoint = writeTinyLlama(join(work, 'SmolLM2-135M-Instruct'), { vocabSize: 261, maxPositions: 1024 });
-    writeFallbackTokenizer(checkpoint.dir);
+    // The README's placeholder checkpoint: a random Llama with the default model's tokenizer.
+    const checkpoint = writeTinyLlama(join(work, 'SmolLM2-135M-Instruct'), { vocabSize: 4096, maxPositions: 1024 });
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(repoRoot, 'models', 'default', file), join(checkpoint.dir, file));
     const substitutions: Record<string, string> = {
       '~/checkpoints/SmolLM2-135M-Instruct': checkpoint.dir,
       'models/smollm2': join(work, 'smollm2'),

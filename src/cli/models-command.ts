@@ -16,8 +16,8 @@ directory formwork can load and what is in it.
   --json                 one JSON object instead of text
   -h, --help             this help
 
-The default model is, in order: $FORMWORK_DEFAULT_MODEL; models/default when it holds a trained
-model; else the fallback (a byte-bigram stand-in, built into .cache/ on first use).
+The default model is $FORMWORK_DEFAULT_MODEL when set, else models/default (the small Llama
+formwork trains for JSON and SQL: models/default/README.md).
 `;
 
 export interface ModelInfo {
@@ -75,10 +75,10 @@ export async function modelsCommand(argv: readonly string[], io: CliIo): Promise
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ default: defaultModel, models })}\n`);
   } else {
-    const kinds = { trained: 'the trained default model (models/default)', fallback: 'the fallback model (byte bigram; no trained model in models/default)', env: '$FORMWORK_DEFAULT_MODEL' };
+    const kinds = { trained: 'the trained default model (models/default)', env: '$FORMWORK_DEFAULT_MODEL' };
     io.stdout.write(`default: ${kinds[found.kind]}\n`);
     if (found.ready) io.stdout.write(describe(defaultModel as ModelInfo));
-    else io.stdout.write(`  ${found.dir}\n  not built yet: built on first use (under a second)\n`);
+    else io.stdout.write(`  ${found.dir}\n  missing: no model.onnx and tokenizer.json (tools/train/README.md rebuilds models/default)\n`);
     for (const model of models) io.stdout.write(`\n${describe(model)}`);
   }
   return models.every((m) => m.ok) ? EXIT.ok : EXIT.model;

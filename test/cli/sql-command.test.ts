@@ -6,10 +6,10 @@ import type { CliIo } from '../../src/cli/cli-io.js';
 import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
 import { serveCommand } from '../../src/cli/serve-command.js';
 import { sqlCommand } from '../../src/cli/sql-command.js';
-import { writeFallbackModel } from '../../src/engine/default-model-fallback.js';
 import { IncompleteOutputError } from '../../src/engine/generate/output-errors.js';
 import { InputError } from '../../src/errors.js';
 import { fileHash, writeDatabaseFile } from '../engine/sql/sql-fixtures.js';
+import { repoRoot } from '../support/shared-data.js';
 
 /** Runs a command in this process with captured output; a thrown error is returned with its exit status. */
 async function run(
@@ -35,12 +35,10 @@ async function run(
 
 describe('formwork sql and formwork serve', () => {
   let work: string;
-  let modelDir: string;
+  const modelDir = join(repoRoot, 'models', 'default');
   let file: Awaited<ReturnType<typeof writeDatabaseFile>>;
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'formwork-sql-cli-'));
-    modelDir = join(work, 'model');
-    await writeFallbackModel(modelDir);
     file = await writeDatabaseFile();
   });
   afterAll(() => {
@@ -73,8 +71,8 @@ describe('formwork sql and formwork serve', () => {
   });
 
   it('generates with a model, and says so when the query is not finished', async () => {
-    const result = await run(sqlCommand, ['--db', file.path, '--model', modelDir, '--max-tokens', '6', '--json', 'How many singers?']);
-    // The fallback model cannot answer in 6 tokens: exit 1 with the partial query as JSON.
+    const result = await run(sqlCommand, ['--db', file.path, '--model', modelDir, '--max-tokens', '2', '--json', 'How many singers?']);
+    // No query of this database fits in 2 tokens: exit 1 with the partial query as JSON.
     expect(result.code).toBe(EXIT.generationFailed);
     expect(result.error).toBeInstanceOf(IncompleteOutputError);
     const printed = JSON.parse(result.stdout) as { error: { code: string }; sql: string };
