@@ -39,12 +39,6 @@ export interface ByteMachine<S> {
   loopClasses?(state: S): readonly ByteClassId[] | undefined;
 
   /**
-   * Optional: the bytes that must come next whatever the document is (e.g. `":` after a forced key).
-   * Returning an empty array means "no forced bytes". Used to fast-forward without sampling.
-   */
-  forcedBytes?(state: S): Uint8Array | undefined;
-
-  /**
    * Optional fast path for the trie walk: a mutable cursor positioned at `state`. A full mask walk
    * visits up to hundreds of thousands of trie nodes; pushing and popping bytes on a cursor avoids
    * allocating an immutable state per node. Must agree exactly with `step` / `accepts`.
@@ -84,4 +78,14 @@ export type ByteClassId =
   /** JSON whitespace: space, tab, newline, carriage return. */
   | 'json-whitespace'
   /** ASCII digits 0-9. */
-  | 'digits';
+  | 'digits'
+  /**
+   * ASCII bytes of a set: 32 lowercase hex digits, the 128-bit set (bit b of the set: byte b; the
+   * first two digits are bits 127-120). Build with `byteClassOf` (token-slice.ts).
+   */
+  | `ascii:${string}`
+  /**
+   * Complete, valid UTF-8 characters: every non-ASCII character, and the ASCII bytes of a set (as for
+   * `ascii:`). A string literal or comment body of a grammar's lexer, for instance.
+   */
+  | `utf8:${string}`;

@@ -3,13 +3,61 @@ import type { EarleyGrammar } from './earley-grammar.js';
 import type { LexemeLexer } from './lexeme-lexer.js';
 
 /**
+ * The items a set predicts: the closure of predicting some nonterminals (with the dot moved over
+ * nullable symbols, Aycock-Horspool), every item starting where the set is. It depends on the grammar
+ * alone, so it is built once per seed list and shared by every set that predicts the same
+ * nonterminals, in any context: in a grammar with many rules (the SQL grammar of a database, a
+ * programming language) most items of a set are predicted, and a new set then costs its few kernel
+ * items instead of hundreds of predictions (measured on the Spider SQL grammars: ~150-300 items per
+ * set, of which 1-10 are kernel items).
+ */
+export class Prediction {
+  /** Memo of EarleySet.allowed ids by the lexemes the set's other items add (see EarleyChart). */
+  readonly allowedByExtra = new Map<string, number>();
+  private bySymbol: Map<number, Int32Array> | undefined;
+
+  constructor(
+    readonly id: number,
+    /** Dot positions (indexes into EarleyGrammar.rhs), each with a symbol after the dot. */
+    readonly codes: Int32Array,
+    /** Every nonterminal predicted (the seeds and what they predict). */
+    readonly nonterminals: Int32Array,
+    /** The lexemes after a dot, ascending. */
+    readonly lexemes: Int32Array,
+    /** The start rule is complete among these items (only the initial set predicts it). */
+    readonly completesStart: boolean,
+  ) {}
+
+  /** The item codes whose next symbol is `symbol`. */
+  waiting(symbol: number, rhs: Int32Array): Int32Array {
+    if (this.bySymbol === undefined) {
+      const lists = new Map<number, number[]>();
+      for (const code of this.codes) {
+        const s = rhs[code];
+        let list = lists.get(s);
+        if (list === undefined) lists.set(s, (list = []));
+        list.push(code);
+      }
+      this.bySymbol = new Map([...lists].map(([s, list]) => [s, Int32Array.from(list)]));
+    }
+    return this.bySymbol.get(symbol) ?? NO_CODES;
+  }
+}
+
+const NO_CODES = new Int32Array(0);
+
+/**
  * One Earley set: the items alive at a lexeme boundary, each with the set where it started.
  *
+ * Items come in two parts. The *kernel* holds the items that started earlier (scanned or completed
+ * here), each with its origin set. The *predictions* hold the items that start here: the set's own
+ * Prediction (origin: this set), plus, where an ignored lexeme passed through a position that also
+ * moved on (see EarleyChart.scan), predictions inherited from the set it passed over, with that origin.
+ *
  * Sets form a persistent DAG through their origins and are interned (hash-consed): a set is identified
- * by its items and their origins' identities, with "started here" written as the set itself. Two
- * positions with the same items over the same origin sets have exactly the same future, so they are the
- * same object, and everything keyed by sets (scan memos, lexer filters, token-mask caches) is shared
- * between them, across documents and requests.
+ * by its kernel items with their origins' identities and its predictions. Two positions with the same items over the same origin sets have exactly the
+ * same future, so they are the same object, and everything keyed by sets (scan memos, lexer filters,
+ * token-mask caches) is shared between them, across documents and requests.
  *
  * Only items with a symbol after the dot are stored: completed items have done their work when the set
  * is built (`accepts` records the completed start item). Nullable symbols are handled the
@@ -21,53 +69,58 @@ export class EarleySet {
   allowed = -1;
   /** Memo: id of a list of ended lexemes -> the set after scanning them from here. */
   readonly scans = new Map<number, EarleySet>();
-  private bySymbol: Map<number, number[]> | undefined;
+  /** Origin of each of `predictions` (the set itself for its own, which comes first). */
+  readonly predictionOrigins: EarleySet[];
 
   constructor(
     /** Unique forever (never reused), so keys built from ids never alias. */
     readonly id: number,
-    /** Dot positions (indexes into EarleyGrammar.rhs), each with a symbol after the dot. */
+    /** Kernel: dot positions (indexes into EarleyGrammar.rhs), each with a symbol after the dot. */
     readonly items: Int32Array,
-    /** Origin set of each item (this set for items predicted here). */
-    readonly origins: EarleySet[],
+    /** Origin set of each kernel item (always an earlier set). */
+    readonly origins: readonly EarleySet[],
+    /** The own Prediction first, then inherited ones (see the class comment). */
+    readonly predictions: readonly Prediction[],
+    inheritedOrigins: readonly EarleySet[],
     /** The start rule is complete here: the document may end. */
     readonly accepts: boolean,
-  ) {}
+  ) {
+    this.predictionOrigins = [this, ...inheritedOrigins];
+  }
 
-  /** Indexes of the items whose next symbol is `symbol`. */
-  waiting(symbol: number, rhs: Int32Array): readonly number[] {
-    if (this.bySymbol === undefined) {
-      this.bySymbol = new Map();
-      for (let i = 0; i < this.items.length; i++) {
-        const s = rhs[this.items[i]];
-        let list = this.bySymbol.get(s);
-        if (list === undefined) this.bySymbol.set(s, (list = []));
-        list.push(i);
-      }
-    }
-    return this.bySymbol.get(symbol) ?? NONE;
+  /** Number of items, predicted ones included (for limits and benchmarks). */
+  get size(): number {
+    let n = this.items.length;
+    for (const p of this.predictions) n += p.codes.length;
+    return n;
   }
 }
-
-const NONE: readonly number[] = [];
-const SELF_ID = 0;
 
 /** Builds and interns Earley sets: the initial set, and the set after lexemes end. */
 export class EarleyChart {
   readonly initial: EarleySet;
   private nextId = 1;
+  private nextPredictionId = 0;
   private interned = new Map<string, EarleySet>();
   private multiScans = new Map<string, EarleySet>();
+  private predictions = new Map<string, Prediction>();
   private readonly ignored: Uint8Array;
   private readonly ignoredList: number[];
+  private readonly rhs: Int32Array;
+  private readonly ntCount: number;
 
   // Scratch space for one closure, reused (sets are built often during cold mask walks).
   private codes: number[] = [];
-  private from: (EarleySet | null)[] = [];
+  private from: EarleySet[] = [];
   private readonly seen = new Set<number>();
   private readonly originNumbers = new Map<EarleySet, number>();
-  private readonly predicted: Uint8Array;
-  private readonly touched: number[] = [];
+  private inherited: Prediction[] = [];
+  private inheritedFrom: EarleySet[] = [];
+  /** Seeds of the set being built (nonterminals to predict), flagged and listed. */
+  private readonly seeded: Uint8Array;
+  private readonly seeds: number[] = [];
+  /** Scratch of `predict`: item codes already in the closure. */
+  private readonly predictedCode: Uint8Array;
 
   constructor(
     private readonly grammar: EarleyGrammar,
@@ -75,12 +128,17 @@ export class EarleyChart {
     ignored: readonly number[],
     private readonly limits: { maxItemsPerSet: number; maxInternedSets: number },
   ) {
+    this.rhs = grammar.rhs;
+    this.ntCount = grammar.ntCount;
     this.ignored = new Uint8Array(grammar.lexemeCount);
     for (const k of ignored) this.ignored[k] = 1;
     this.ignoredList = [...ignored];
-    this.predicted = new Uint8Array(grammar.ntCount);
+    this.seeded = new Uint8Array(grammar.ntCount);
+    this.predictedCode = new Uint8Array(grammar.rhs.length);
     this.begin();
-    this.push(grammar.prodStart[grammar.prodOffset[0]], null);
+    // S' (nonterminal 0) is predicted at the start.
+    this.seeded[0] = 1;
+    this.seeds.push(0);
     this.initial = this.finish(false);
   }
 
@@ -111,7 +169,6 @@ export class EarleyChart {
   }
 
   private scan(origins: readonly EarleySet[], ends: readonly number[]): EarleySet {
-    const g = this.grammar;
     // Only ignored lexemes that the parser does not expect here ended, from one origin: nothing
     // moves, the position is the origin itself.
     if (origins.length === 1 && this.onlyIgnored(origins[0], ends[0])) return origins[0];
@@ -122,19 +179,40 @@ export class EarleyChart {
       let passThrough = false;
       for (const k of this.lexer.endList(ends[i])) {
         if (this.ignored[k]) passThrough = true;
-        for (const idx of o.waiting(g.ntCount + k, g.rhs)) this.push(o.items[idx] + 1, o.origins[idx]);
+        this.moveOver(o, this.ntCount + k);
       }
       if (passThrough) {
+        // The items of `o` stay as they were, with their origins: its kernel, and its predictions
+        // with `o` (or their own inherited origin) as origin.
         for (let idx = 0; idx < o.items.length; idx++) this.push(o.items[idx], o.origins[idx]);
+        for (let b = 0; b < o.predictions.length; b++) this.inherit(o.predictions[b], o.predictionOrigins[b]);
         accepts ||= o.accepts;
       }
     }
     return this.finish(accepts);
   }
 
+  /** Adds the items of `set` whose next symbol is `symbol`, with the dot moved over it. */
+  private moveOver(set: EarleySet, symbol: number): void {
+    const rhs = this.rhs;
+    const items = set.items;
+    for (let idx = 0; idx < items.length; idx++) if (rhs[items[idx]] === symbol) this.push(items[idx] + 1, set.origins[idx]);
+    const predictions = set.predictions;
+    for (let b = 0; b < predictions.length; b++) {
+      const codes = predictions[b].waiting(symbol, rhs);
+      if (codes.length === 0) continue;
+      const origin = set.predictionOrigins[b];
+      for (let c = 0; c < codes.length; c++) this.push(codes[c] + 1, origin);
+    }
+  }
+
   private onlyIgnored(origin: EarleySet, endId: number): boolean {
+    const rhs = this.rhs;
     for (const k of this.lexer.endList(endId)) {
-      if (!this.ignored[k] || origin.waiting(this.grammar.ntCount + k, this.grammar.rhs).length > 0) return false;
+      if (!this.ignored[k]) return false;
+      const symbol = this.ntCount + k;
+      for (let idx = 0; idx < origin.items.length; idx++) if (rhs[origin.items[idx]] === symbol) return false;
+      for (const p of origin.predictions) if (p.waiting(symbol, rhs).length > 0) return false;
     }
     return true;
   }
@@ -144,19 +222,18 @@ export class EarleyChart {
     this.from.length = 0;
     this.seen.clear();
     this.originNumbers.clear();
-    for (const nt of this.touched) this.predicted[nt] = 0;
-    this.touched.length = 0;
+    for (const nt of this.seeds) this.seeded[nt] = 0;
+    this.seeds.length = 0;
+    this.inherited = [];
+    this.inheritedFrom = [];
   }
 
-  /** Adds an item (origin null = started here) unless present. */
-  private push(code: number, origin: EarleySet | null): void {
+  /** Adds a kernel item (started at `origin`, an earlier set) unless present. */
+  private push(code: number, origin: EarleySet): void {
     // Origins are numbered per closure (ids grow for the life of the process; keys must stay exact).
-    let local = 0;
-    if (origin !== null) {
-      local = this.originNumbers.get(origin) ?? 0;
-      if (local === 0) this.originNumbers.set(origin, (local = this.originNumbers.size + 1));
-    }
-    const key = code + this.grammar.rhs.length * local;
+    let local = this.originNumbers.get(origin);
+    if (local === undefined) this.originNumbers.set(origin, (local = this.originNumbers.size));
+    const key = code + this.rhs.length * local;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.codes.push(code);
@@ -164,13 +241,25 @@ export class EarleyChart {
     if (this.codes.length > this.limits.maxItemsPerSet * 4) this.tooMany();
   }
 
-  /** Closure (predict + complete, Aycock-Horspool for nullables), then interning. */
+  private inherit(prediction: Prediction, origin: EarleySet): void {
+    for (let b = 0; b < this.inherited.length; b++) if (this.inherited[b] === prediction && this.inheritedFrom[b] === origin) return;
+    this.inherited.push(prediction);
+    this.inheritedFrom.push(origin);
+  }
+
+  private seed(nt: number): void {
+    if (this.seeded[nt]) return;
+    this.seeded[nt] = 1;
+    this.seeds.push(nt);
+  }
+
+  /** Closure of the kernel (complete, Aycock-Horspool for nullables), its Prediction, then interning. */
   private finish(acceptsAlready: boolean): EarleySet {
     const g = this.grammar;
-    const rhs = g.rhs;
+    const rhs = this.rhs;
     let accepts = acceptsAlready;
     const keptCodes: number[] = [];
-    const keptFrom: (EarleySet | null)[] = [];
+    const keptFrom: EarleySet[] = [];
     for (let i = 0; i < this.codes.length; i++) {
       const code = this.codes[i];
       const origin = this.from[i];
@@ -178,50 +267,128 @@ export class EarleyChart {
       if (sym < 0) {
         const lhs = -sym - 1;
         if (lhs === 0) accepts = true;
-        else if (origin !== null) {
-          for (const idx of origin.waiting(lhs, rhs)) this.push(origin.items[idx] + 1, origin.origins[idx]);
-        }
+        else this.moveOver(origin, lhs);
         continue;
       }
       keptCodes.push(code);
       keptFrom.push(origin);
-      if (sym < g.ntCount && !this.predicted[sym]) {
-        this.predicted[sym] = 1;
-        this.touched.push(sym);
-        for (let p = g.prodOffset[sym]; p < g.prodOffset[sym + 1]; p++) this.push(g.prodStart[p], null);
-      }
+      if (sym < this.ntCount) this.seed(sym);
       if (g.nullable[sym]) this.push(code + 1, origin);
     }
-    if (keptCodes.length > this.limits.maxItemsPerSet) this.tooMany();
-    return this.intern(keptCodes, keptFrom, accepts);
+    // Inherited predictions' items are items of this set too: what they predict, it predicts.
+    for (const p of this.inherited) for (const nt of p.nonterminals) this.seed(nt);
+    const own = this.prediction();
+    if (own.completesStart) accepts = true;
+    let size = keptCodes.length + own.codes.length;
+    for (const p of this.inherited) size += p.codes.length;
+    if (size > this.limits.maxItemsPerSet) this.tooMany();
+    return this.intern(keptCodes, keptFrom, own, accepts);
   }
 
-  private intern(codes: number[], from: (EarleySet | null)[], accepts: boolean): EarleySet {
+  /** The Prediction of the current seeds (interned by seed list). */
+  private prediction(): Prediction {
+    const seeds = this.seeds.sort((a, b) => a - b);
+    const key = seeds.join(',');
+    let p = this.predictions.get(key);
+    if (p === undefined) {
+      p = this.predict(seeds);
+      this.predictions.set(key, p);
+    }
+    return p;
+  }
+
+  private predict(seeds: readonly number[]): Prediction {
+    const g = this.grammar;
+    const rhs = this.rhs;
+    const done = this.predictedCode;
+    const predicted = new Uint8Array(this.ntCount);
+    const nonterminals: number[] = [];
+    const work: number[] = [];
+    const codes: number[] = [];
+    const lexemes = new Set<number>();
+    let completesStart = false;
+    const add = (code: number) => {
+      if (done[code]) return;
+      done[code] = 1;
+      work.push(code);
+    };
+    const predictNt = (nt: number) => {
+      if (predicted[nt]) return;
+      predicted[nt] = 1;
+      nonterminals.push(nt);
+      for (let p = g.prodOffset[nt]; p < g.prodOffset[nt + 1]; p++) add(g.prodStart[p]);
+    };
+    for (const nt of seeds) predictNt(nt);
+    for (let i = 0; i < work.length; i++) {
+      const code = work[i];
+      const sym = rhs[code];
+      if (sym < 0) {
+        // A predicted item completes only through nullable symbols, which the dot already skipped
+        // in the items that predicted it; only the start rule's completion matters (the empty document).
+        if (sym === -1) completesStart = true;
+        continue;
+      }
+      codes.push(code);
+      if (sym < this.ntCount) predictNt(sym);
+      else lexemes.add(sym - this.ntCount);
+      if (g.nullable[sym]) add(code + 1);
+    }
+    for (const code of work) done[code] = 0;
+    if (codes.length > this.limits.maxItemsPerSet) this.tooMany();
+    return new Prediction(
+      this.nextPredictionId++,
+      Int32Array.from(codes),
+      Int32Array.from(nonterminals).sort(),
+      Int32Array.from(lexemes).sort(),
+      completesStart,
+    );
+  }
+
+  private intern(codes: number[], from: EarleySet[], own: Prediction, accepts: boolean): EarleySet {
     const n = codes.length;
     const order = Array.from({ length: n }, (_, i) => i);
-    const originId = (i: number) => (from[i] === null ? SELF_ID : from[i]!.id);
-    order.sort((a, b) => originId(a) - originId(b) || codes[a] - codes[b]);
-    let key = accepts ? 'A' : 'R';
-    for (const i of order) key += `${codes[i]}.${originId(i)} `;
+    if (n > 1) order.sort((a, b) => from[a].id - from[b].id || codes[a] - codes[b]);
+    // The own Prediction follows from the rest, except in the initial set (which predicts the start).
+    let key = `${accepts ? 'A' : 'R'}${own.id}:`;
+    for (const i of order) key += `${codes[i]}.${from[i].id} `;
+    const inherited = this.inherited;
+    if (inherited.length > 0) {
+      const parts = inherited.map((p, b) => `${p.id}@${this.inheritedFrom[b].id}`).sort();
+      key += `|${parts.join(' ')}`;
+    }
     const existing = this.interned.get(key);
     if (existing) return existing;
     const items = new Int32Array(n);
     const origins: EarleySet[] = new Array(n);
-    const set = new EarleySet(this.nextId++, items, origins, accepts);
     order.forEach((i, j) => {
       items[j] = codes[i];
-      origins[j] = from[i] ?? set;
+      origins[j] = from[i];
     });
-    const allowed: number[] = [...this.ignoredList];
-    for (let j = 0; j < n; j++) {
-      const sym = this.grammar.rhs[items[j]];
-      if (sym >= this.grammar.ntCount) allowed.push(sym - this.grammar.ntCount);
-    }
-    set.allowed = this.lexer.allowedId([...new Set(allowed)].sort((a, b) => a - b));
+    const set = new EarleySet(this.nextId++, items, origins, [own, ...inherited], this.inheritedFrom, accepts);
+    set.allowed = this.allowedOf(set);
     // The table only serves sharing: starting afresh when it is full loses sharing, never meaning.
     if (this.interned.size >= this.limits.maxInternedSets) this.interned = new Map();
     this.interned.set(key, set);
     return set;
+  }
+
+  /** The lexer's id of the lexemes the set expects plus the ignored ones, memoised on its own Prediction. */
+  private allowedOf(set: EarleySet): number {
+    const own = set.predictions[0];
+    const extra = new Set<number>();
+    for (const code of set.items) {
+      const sym = this.rhs[code];
+      if (sym >= this.ntCount) extra.add(sym - this.ntCount);
+    }
+    for (let b = 1; b < set.predictions.length; b++) for (const k of set.predictions[b].lexemes) extra.add(k);
+    const extraKey = [...extra].sort((a, b) => a - b).join(',');
+    let id = own.allowedByExtra.get(extraKey);
+    if (id === undefined) {
+      const all = new Set<number>([...this.ignoredList, ...own.lexemes, ...extra]);
+      id = this.lexer.allowedId([...all].sort((a, b) => a - b));
+      own.allowedByExtra.set(extraKey, id);
+    }
+    return id;
   }
 
   private tooMany(): never {

@@ -12,7 +12,7 @@ import { SourceText } from './source-position.js';
  *   ( ... ) grouping, | * + ? {m} {m,} {m,n} {,n}, # comments
  *
  * GBNF is character-level: literals, classes and `.` become anonymous `text` pieces, and the compiler
- * merges regular parts into lexemes (lexemes.ts). A rule ends where the next `name ::=` begins, so rules
+ * merges regular parts into lexemes (lexeme-extraction.ts). A rule ends where the next `name ::=` begins, so rules
  * may span lines freely (llama.cpp only allows line breaks inside parentheses and after `|`; every
  * grammar it accepts reads the same here). Names may also contain `_`.
  */

@@ -8,7 +8,7 @@ import type { RegexNode } from '../regex/index.js';
  * Terminals are *lexemes*: named regular languages (RegexNode) over Unicode code points. Rules are
  * context-free expressions over rule and lexeme references. Character-level grammars (GBNF) may also
  * put anonymous `text` pieces inside rules; the compiler merges regular parts of those into lexemes
- * itself (lexemes.ts), which never changes the language.
+ * itself (lexeme-extraction.ts), which never changes the language.
  */
 export interface GrammarIR {
   /** Name of the rule the whole document must match. */
@@ -67,7 +67,7 @@ export type GrammarExpr =
   | { readonly kind: 'repeat'; readonly item: GrammarExpr; readonly min: number; readonly max: number }
   | { readonly kind: 'rule'; readonly name: string; readonly pos?: SourcePos }
   | { readonly kind: 'lexeme'; readonly name: string; readonly pos?: SourcePos }
-  /** An anonymous character-level terminal (a GBNF literal, class or `.`); see lexemes.ts. */
+  /** An anonymous character-level terminal (a GBNF literal, class or `.`); see lexeme-extraction.ts. */
   | { readonly kind: 'text'; readonly regex: RegexNode; readonly pos?: SourcePos };
 
 export const EMPTY_EXPR: GrammarExpr = { kind: 'seq', items: [] };

@@ -6,25 +6,26 @@ import type { LexemeLexer } from './lexeme-lexer.js';
  * Token masks of grammar states, split at lexeme boundaries (the idea behind XGrammar's
  * context-independent tokens and llguidance's lexer-driven walk, taken all the way down):
  *
- * A *scan* is the lexer alone walking the trie below a node, from one lexer configuration (allowed
- * lexeme set, DFA state). It depends on nothing else, so it is computed once per grammar and vocabulary
- * and cached. A token below the node whose bytes keep some allowed lexeme alive to its end is allowed
- * whatever the parse (including one ending exactly where a lexeme ends). Where lexemes end strictly
- * inside tokens (boundary nodes with children) the scan records the boundary, grouped by which lexemes
- * ended, unless the lexer alone already allows every token below it (inside a comment or an identifier
- * lexemes end at every byte). Subtrees of a byte class the lexer loops on (string bodies, whitespace,
- * digits) are ORed in from the vocabulary's slices and never walked.
+ * A *scan* is the lexer alone walking the trie, from one lexer configuration (allowed lexeme set,
+ * DFA state). It depends on nothing else, so it is computed once per grammar and vocabulary and cached.
+ * A token whose bytes keep some allowed lexeme alive to its end is allowed whatever the parse
+ * (including one ending exactly where a lexeme ends). Where lexemes end strictly inside tokens
+ * (boundary nodes with children) the scan records the boundary, grouped by which lexemes ended, unless
+ * the lexer alone already allows every token below it (inside a comment or an identifier lexemes end
+ * at every byte). Subtrees of a byte class the lexer loops on (string and comment bodies, identifiers,
+ * whitespace, digits) are ORed in from the vocabulary's slices and never walked. Inside a lexeme the
+ * allowed set is narrowed to the lexemes alive there, so a string literal's scan serves every context.
  *
- * The mask of a state is then a recursion over (Earley set, lexer state, trie node), each visited once:
- * OR the scan's tokens, and for each boundary group take the Earley set after the ended lexemes
- * (memoised on the set) and recurse at the boundary nodes where a lexeme allowed there can start (that
- * list is cached per group and allowed set, so it is context-free too). Only the Earley transitions
- * depend on the parse, so a state seen for the first time (a new nesting context) costs a few dozen
- * cached lookups, not a trie walk. Measured on the JSON corpus with Llama-3 (bench/grammar.ts): the
- * median new state takes ~10 recursion steps where a cursor walk of the trie took 1,000-5,000 pushes.
+ * The mask of a state is then a recursion over (Earley set, boundary group): OR the root scan's tokens;
+ * for each boundary group take the Earley set after the ended lexemes (memoised on the set) and OR the
+ * group's *continuation*: the scan below all of the group's nodes at once, for the lexemes allowed
+ * after the boundary (cached on the group per allowed set, so context-free too), whose own boundary
+ * groups recurse. Only the Earley transitions depend on the parse, so a state seen for the first time
+ * (a new nesting context) costs one Earley step per distinct sequence of lexemes that tokens can hold
+ * there, and a few cached lookups, never a trie walk.
  */
 export interface LexerTokenScan {
-  /** Tokens allowed by the lexer alone: a dense bitset (scans from the root) or a sorted id list. */
+  /** Tokens allowed by the lexer alone: a dense bitset (scans from the root) or an id list. */
   readonly bits?: Uint32Array;
   readonly ids?: Int32Array;
   /** Boundaries grouped by the id of the list of lexemes that end there. */
@@ -32,22 +33,25 @@ export interface LexerTokenScan {
 }
 
 interface BoundaryGroup {
+  /** Unique for the life of the cache (never reused), for the recursion's visited keys. */
+  readonly id: number;
   readonly endId: number;
   /** The fresh lexer state in which the next lexeme starts (FRESH, or conditional under longest match). */
   readonly fresh: number;
   /** Trie nodes (with children) where the lexemes of `endId` end. */
   readonly nodes: Int32Array;
-  /** Per allowed set after the boundary: the nodes where a lexeme allowed there can start (see `live`). */
-  readonly live: Map<number, Int32Array>;
+  /** Per allowed set after the boundary: the scan below every node of the group, from `fresh`. */
+  readonly continuations: Map<number, LexerTokenScan>;
 }
 
 const EMPTY_SCAN: LexerTokenScan = { ids: new Int32Array(0), groups: [] };
 
 /** The lexer scans of one grammar over one vocabulary trie. */
 export class LexerScanCache {
-  private scans = new Map<number, Map<number, LexerTokenScan>>();
+  private roots = new Map<number, LexerTokenScan>();
   private size = 0;
-  // Per-depth scratch for `build` (see there).
+  private nextGroupId = 0;
+  // Per-depth scratch for `walk` (see there).
   private readonly stack: Int32Array;
   private readonly openNode: Int32Array;
   private readonly openEnd: Int32Array;
@@ -69,66 +73,90 @@ export class LexerScanCache {
     this.missingBelow = new Uint8Array(trie.maxDepth + 1);
   }
 
-  /** The scan below trie `node` from lexer state `state` (< 0: a lexeme starts at the node). */
-  get(allowed: number, state: number, node: number): LexerTokenScan {
-    // Two levels keep keys exact: (allowed set, lexer state) -> node -> scan. Lexer states interleave
-    // DFA states (>= -1) and conditional fresh states (< -1) into non-negative numbers.
-    const configKey = allowed * 0x1000000 + (state >= -1 ? 2 * (state + 1) : 2 * (-2 - state) + 1);
-    let byNode = this.scans.get(configKey);
-    if (byNode === undefined) this.scans.set(configKey, (byNode = new Map()));
-    let scan = byNode.get(node);
+  /** The scan of the whole trie from lexer state `state` (< 0: a lexeme starts here). */
+  root(allowed: number, state: number): LexerTokenScan {
+    const narrowed = state >= 0 ? this.lexer.narrow(allowed, state) : allowed;
+    // Lexer states interleave DFA states (>= -1) and conditional fresh states (< -1) into non-negative
+    // numbers, so that the key stays an exact integer.
+    const key = narrowed * 0x1000000 + (state >= -1 ? 2 * (state + 1) : 2 * (-2 - state) + 1);
+    let scan = this.roots.get(key);
     if (scan === undefined) {
-      // Sharing only: dropping every entry when full bounds memory and never changes a mask.
-      if (this.size >= this.maxEntries) {
-        this.scans = new Map([[configKey, (byNode = new Map())]]);
-        this.size = 0;
-      }
-      scan = this.build(allowed, state, node);
-      byNode.set(node, scan);
+      this.makeRoom();
+      scan = this.build(narrowed, state, ROOT_ONLY);
+      this.roots.set(key, scan);
       this.size++;
     }
     return scan;
   }
 
-  /**
-   * The nodes of `group` with a child whose byte can start a lexeme allowed at `allowedAfter` (a cheap
-   * superset of the nodes whose scan is not empty; identifier-like lexemes end at nearly every node).
-   */
-  live(group: BoundaryGroup, allowedAfter: number): Int32Array {
-    let list = group.live.get(allowedAfter);
-    if (list === undefined) {
-      const starts = this.lexer.startTable(allowedAfter, group.fresh);
-      const { nodeByte, subtreeEnd } = this.trie;
-      const out: number[] = [];
-      for (const node of group.nodes) {
-        for (let c = node + 1, end = subtreeEnd[node]; c < end; c = subtreeEnd[c]) {
-          if (starts[nodeByte[c]] !== 0) {
-            out.push(node);
-            break;
-          }
-        }
-      }
-      list = Int32Array.from(out);
-      group.live.set(allowedAfter, list);
+  /** The scan below every node of `group`, for the lexemes `allowedAfter` allows after the boundary. */
+  continuation(group: BoundaryGroup, allowedAfter: number): LexerTokenScan {
+    let scan = group.continuations.get(allowedAfter);
+    if (scan === undefined) {
+      this.makeRoom();
+      scan = this.build(allowedAfter, group.fresh, group.nodes);
+      group.continuations.set(allowedAfter, scan);
+      this.size++;
     }
-    return list;
+    return scan;
   }
 
-  private build(allowed: number, state: number, root: number): LexerTokenScan {
-    const lexer = this.lexer;
-    const trie = this.trie;
-    const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = trie;
-    const dense = root === 0;
+  /** Sharing only: dropping every entry when full bounds memory and never changes a mask. */
+  private makeRoom(): void {
+    if (this.size < this.maxEntries) return;
+    this.roots = new Map();
+    this.size = 0;
+  }
+
+  /**
+   * One scan below each of `starts` (the root: a dense bitset), merged: the tokens the lexer alone
+   * allows and the boundaries grouped by (ended lexemes, fresh state).
+   */
+  private build(allowed: number, state: number, starts: Int32Array): LexerTokenScan {
+    const dense = starts === ROOT_ONLY;
     const bits = dense ? new Uint32Array(this.words) : undefined;
     const ids: number[] = [];
     let covered: Uint8Array | undefined;
     // Slices describe paths from the root, so only scans from the root use them.
-    const loops = dense && state >= 0 ? lexer.loopClasses(allowed, state) : [];
-    if (loops.length > 0) {
-      const slice = trie.sliceUnion(loops);
+    const loop = dense && state >= 0 ? this.lexer.scanClass(allowed, state) : undefined;
+    if (loop !== undefined) {
+      const slice = this.trie.slice(loop);
       bits!.set(slice.bits);
       covered = slice.covered;
     }
+    const boundaries = new Map<number, { endId: number; fresh: number; nodes: number[]; seen: Set<number> }>();
+    const record = (endId: number, fresh: number, node: number): void => {
+      const key = endId * 0x100000 - fresh;
+      let group = boundaries.get(key);
+      if (group === undefined) boundaries.set(key, (group = { endId, fresh, nodes: [], seen: new Set() }));
+      if (group.seen.has(node)) return;
+      group.seen.add(node);
+      group.nodes.push(node);
+    };
+    for (let s = 0; s < starts.length; s++) this.walk(allowed, state, starts[s], bits, ids, covered, record);
+    if (!dense && ids.length === 0 && boundaries.size === 0) return EMPTY_SCAN;
+    const groups: BoundaryGroup[] = [...boundaries.values()].map((g) => ({
+      id: this.nextGroupId++,
+      endId: g.endId,
+      fresh: g.fresh,
+      nodes: Int32Array.from(g.nodes),
+      continuations: new Map(),
+    }));
+    return dense ? { bits, groups } : { ids: Int32Array.from(ids), groups };
+  }
+
+  /** The lexer alone below trie node `root` (see `build`); tokens go to `bits` or `ids`. */
+  private walk(
+    allowed: number,
+    state: number,
+    root: number,
+    bits: Uint32Array | undefined,
+    ids: number[],
+    covered: Uint8Array | undefined,
+    record: (endId: number, fresh: number, node: number) => void,
+  ): void {
+    const lexer = this.lexer;
+    const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = this.trie;
     // A fresh lexeme below a node with many children: visit only children that can start it.
     const starts = state < 0 ? lexer.startTable(allowed, state) : undefined;
     // The walk keeps the open path (ancestors of the current node) on per-depth stacks. A boundary is
@@ -148,13 +176,6 @@ export class LexerScanCache {
         }
         top--;
       }
-    };
-    const boundaries = new Map<number, { endId: number; fresh: number; nodes: number[] }>();
-    const record = (endId: number, fresh: number, node: number): void => {
-      const key = endId * 0x100000 - fresh;
-      let group = boundaries.get(key);
-      if (group === undefined) boundaries.set(key, (group = { endId, fresh, nodes: [] }));
-      group.nodes.push(node);
     };
     const end = subtreeEnd[root];
     let i = root + 1;
@@ -203,19 +224,19 @@ export class LexerScanCache {
       }
     }
     close(base);
-    const groups: BoundaryGroup[] = [...boundaries.values()].map((g) => ({ ...g, nodes: Int32Array.from(g.nodes), live: new Map() }));
-    if (!dense && ids.length === 0 && groups.length === 0) return EMPTY_SCAN;
-    return dense ? { bits, groups } : { ids: Int32Array.from(ids), groups };
   }
 }
+
+/** The `starts` of a scan from the trie root. */
+const ROOT_ONLY = Int32Array.of(0);
 
 /** The parse-dependent step: the Earley set after lexemes of end list `endId` ended, having started at `origin`. */
 export type AfterLexemes = (origin: EarleySet, endId: number) => EarleySet;
 
 /**
  * Fills `out` (zeroed by the caller) with the text tokens allowed from the hypotheses (sets[i], lex[i]).
- * Returns the recursion steps taken, or -1 when `fuel` steps did not suffice, in which case `out` holds
- * a superset (every token below the boundaries not visited).
+ * Returns the recursion steps taken (root scans and group continuations), or -1 when `fuel` steps did
+ * not suffice, in which case `out` holds a superset (every token below the boundaries not visited).
  */
 export function fillGrammarMask(
   sets: readonly EarleySet[],
@@ -229,33 +250,20 @@ export function fillGrammarMask(
   let budget = fuel;
   let steps = 0;
   let exact = true;
-  const { subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
-  // Each (set, lexer state, node) is filled once per call: many cuts of the same text reach the same
-  // parse (a run of ignored spaces can be cut into lexemes 2^n ways, all ending in the same set).
-  // (set, state) pairs are numbered locally so that the key stays an exact small integer.
-  const pairs = new Map<EarleySet, Map<number, number>>();
-  let pairCount = 0;
+  const { subtreeEnd, nodeTokenStart, tokenIds } = trie;
+  // Each (set, group) is visited once per call: many cuts of the same text reach the same parse (a run
+  // of ignored spaces can be cut into lexemes 2^n ways, all ending in the same set). Sets are numbered
+  // locally, so the key stays an exact integer (group ids < 2^32, fewer than 2^21 sets per call).
+  const setNumbers = new Map<EarleySet, number>();
   const done = new Set<number>();
+  // A continuation is shared by every set with the same allowed lexemes, and a group is reached from
+  // many sets (code: hundreds of (set, group) pairs per cold mask): its tokens (tens of thousands below
+  // identifier boundaries) are ORed in once per call.
+  const ored = new Set<LexerTokenScan>();
 
-  const fill = (set: EarleySet, state: number, node: number): void => {
-    let byState = pairs.get(set);
-    if (byState === undefined) pairs.set(set, (byState = new Map()));
-    let pair = byState.get(state);
-    if (pair === undefined) byState.set(state, (pair = pairCount++));
-    const key = pair * nodeCount + node;
-    if (done.has(key)) return;
-    done.add(key);
-    if (budget-- <= 0) {
-      // Out of fuel: every token below this node is undecided, so allowed (a superset).
-      exact = false;
-      for (let k = nodeTokenStart[node + 1]; k < nodeTokenStart[subtreeEnd[node]]; k++) {
-        const id = tokenIds[k];
-        out[id >>> 5] |= 1 << (id & 31);
-      }
-      return;
-    }
-    steps++;
-    const scan = scans.get(set.allowed, state, node);
+  const orScan = (scan: LexerTokenScan): void => {
+    if (ored.has(scan)) return;
+    ored.add(scan);
     if (scan.bits !== undefined) {
       const bits = scan.bits;
       for (let w = 0; w < bits.length; w++) out[w] |= bits[w];
@@ -266,13 +274,42 @@ export function fillGrammarMask(
         out[id >>> 5] |= 1 << (id & 31);
       }
     }
-    for (const group of scan.groups) {
-      const next = after(set, group.endId);
-      const live = scans.live(group, next.allowed);
-      for (let k = 0; k < live.length; k++) fill(next, group.fresh, live[k]);
-    }
   };
 
-  for (let h = 0; h < sets.length; h++) fill(sets[h], lex[h], 0);
+  const visit = (set: EarleySet, group: BoundaryGroup): void => {
+    const next = after(set, group.endId);
+    let n = setNumbers.get(next);
+    if (n === undefined) setNumbers.set(next, (n = setNumbers.size));
+    const key = n * 0x100000000 + group.id;
+    if (done.has(key)) return;
+    done.add(key);
+    if (budget-- <= 0) {
+      // Out of fuel: every token below the group's nodes is undecided, so allowed (a superset).
+      exact = false;
+      for (const node of group.nodes) {
+        for (let k = nodeTokenStart[node + 1], stop = nodeTokenStart[subtreeEnd[node]]; k < stop; k++) {
+          const id = tokenIds[k];
+          out[id >>> 5] |= 1 << (id & 31);
+        }
+      }
+      return;
+    }
+    steps++;
+    const scan = scans.continuation(group, next.allowed);
+    orScan(scan);
+    for (const inner of scan.groups) visit(next, inner);
+  };
+
+  for (let h = 0; h < sets.length; h++) {
+    if (budget-- <= 0) {
+      exact = false;
+      out.fill(0xffffffff);
+      break;
+    }
+    steps++;
+    const scan = scans.root(sets[h].allowed, lex[h]);
+    orScan(scan);
+    for (const group of scan.groups) visit(sets[h], group);
+  }
   return exact ? steps : -1;
 }

@@ -1,5 +1,6 @@
 import type { ByteClassId } from '../automaton/byte-machine.js';
 import { compileRegexSet, type RegexNode, type RegexSet } from '../regex/index.js';
+import { byteClassOf } from '../vocab/token-slice.js';
 
 /**
  * Lexer state of a hypothesis that has read no byte of its lexeme yet (the DFA's initial state, not yet
@@ -18,6 +19,10 @@ interface AllowedSet {
   readonly info: number[];
   /** Byte classes each state loops on without any lexeme ending (see `loopClasses`). */
   readonly loops: (readonly ByteClassId[] | undefined)[];
+  /** Per state: the class of `scanClass` (null: none). */
+  readonly scanClasses: (ByteClassId | null | undefined)[];
+  /** Per state: the id of this set narrowed to the lexemes alive there (see `narrow`). */
+  readonly narrowed: (number | undefined)[];
   /** Per fresh state (FRESH, conditional): bytes that can start an allowed lexeme there. */
   readonly starts: Map<number, Uint8Array>;
 }
@@ -70,7 +75,7 @@ export class LexemeLexer {
       const member = new Uint8Array(this.priority.length);
       for (const k of lexemes) member[k] = 1;
       id = this.allowedSets.length;
-      this.allowedSets.push({ member, rows: [], info: [], loops: [], starts: new Map() });
+      this.allowedSets.push({ member, rows: [], info: [], loops: [], scanClasses: [], narrowed: [], starts: new Map() });
       this.allowedIds.set(key, id);
     }
     return id;
@@ -147,25 +152,69 @@ export class LexemeLexer {
   }
 
   /**
-   * Byte classes on which `state` loops within the allowed set without any lexeme ending: every
-   * complete character of the class leads back to `state` (JSON string bodies, whitespace and digit
-   * runs inside one lexeme).
+   * The byte class on which `state` loops within the allowed set without any lexeme ending, not even
+   * inside a character: every token of the class leads back to `state` with nothing else alive, so a
+   * machine state made of such hypotheses has the same mask key after it (string bodies, whitespace
+   * and digit runs inside one lexeme). At most one class: the largest.
    */
   loopClasses(allowed: number, state: number): readonly ByteClassId[] {
     const a = this.allowedSets[allowed];
     let loops = a.loops[state];
     if (loops === undefined) {
-      const list: ByteClassId[] = [];
-      if (this.info(allowed, state) >> 1 === 0) {
-        const body = this.loopsOnStringBody(allowed, state);
-        // Digits are string-body bytes: naming both would only cost the vocabulary a union slice.
-        if (!body && this.loopsOnBytes(allowed, state, DIGITS)) list.push('digits');
-        if (this.loopsOnBytes(allowed, state, JSON_WHITESPACE)) list.push('json-whitespace');
-        if (body) list.push('json-string-body');
-      }
-      a.loops[state] = loops = list;
+      const loop = this.info(allowed, state) >> 1 === 0 ? this.selfLoop(allowed, state, true) : undefined;
+      a.loops[state] = loops = loop === undefined ? NO_CLASSES : [loop];
     }
     return loops;
+  }
+
+  /**
+   * The byte class on which `state` loops within the allowed set, where lexemes may end on the way:
+   * every token of the class is allowed by the lexer alone from `state` (and returns to it). Enough for
+   * a lexer scan (grammar-mask.ts), where lexeme ends below a node matter only for tokens the lexer
+   * alone does not allow: a scan inside an identifier or a comment ORs in the class's slice and skips
+   * the subtrees it covers. Undefined when no byte loops.
+   */
+  scanClass(allowed: number, state: number): ByteClassId | undefined {
+    const a = this.allowedSets[allowed];
+    let loop = a.scanClasses[state];
+    if (loop === undefined) a.scanClasses[state] = loop = this.selfLoop(allowed, state, false) ?? null;
+    return loop ?? undefined;
+  }
+
+  /**
+   * The allowed set narrowed to the lexemes alive in DFA state `state` (>= 0). Everything the lexer
+   * does from `state` on depends on the allowed lexemes alive there only (what is alive later was alive
+   * here; priorities compare every lexeme of the grammar), so lexer scans inside a lexeme are shared by
+   * every parse that allows it: a string literal's scan is built once, not once per context.
+   */
+  narrow(allowed: number, state: number): number {
+    const a = this.allowedSets[allowed];
+    let id = a.narrowed[state];
+    if (id === undefined) {
+      const kept: number[] = [];
+      for (const k of this.dfa.alive(state)) if (a.member[k]) kept.push(k);
+      id = this.allowedId(kept);
+      a.narrowed[state] = id;
+    }
+    return id;
+  }
+
+  /**
+   * The class of tokens leading from `state` back to it: the ASCII bytes that do, and every valid
+   * multi-byte character when all of them do (through live states; with `strict`, through states
+   * where no lexeme ends). Undefined when none.
+   */
+  private selfLoop(allowed: number, state: number, strict: boolean): ByteClassId | undefined {
+    const ascii = new Uint8Array(128);
+    let any = false;
+    for (let b = 0; b < 0x80; b++) {
+      if (this.step(allowed, state, b) === state) {
+        ascii[b] = 1;
+        any = true;
+      }
+    }
+    const utf8 = this.loopsOnMultiByte(allowed, state, strict);
+    return any || utf8 ? byteClassOf(ascii, utf8) : undefined;
   }
 
   private computeStep(a: AllowedSet, state: number, byte: number): number {
@@ -203,18 +252,10 @@ export class LexemeLexer {
     return info;
   }
 
-  private loopsOnBytes(allowed: number, state: number, bytes: readonly number[]): boolean {
-    for (const b of bytes) if (this.step(allowed, state, b) !== state) return false;
-    return true;
-  }
-
-  /** Every complete, valid UTF-8 character allowed verbatim in a JSON string leads back to `state`. */
-  private loopsOnStringBody(allowed: number, state: number): boolean {
-    for (let b = 0x20; b < 0x80; b++) {
-      if (b !== 0x22 && b !== 0x5c && this.step(allowed, state, b) !== state) return false;
-    }
-    // Multi-byte characters: each (state, continuation bytes left) pair is explored once. No lexeme
-    // may end inside a character either (that would start another hypothesis).
+  /** Every complete, valid multi-byte UTF-8 character leads back to `state` (see selfLoop). */
+  private loopsOnMultiByte(allowed: number, state: number, strict: boolean): boolean {
+    // Each (state, continuation bytes left) pair is explored once.
+    const ends = (s: number) => strict && this.info(allowed, s) >> 1 !== 0;
     const seen = new Set<number>();
     const tail = (s: number, left: number): boolean => {
       const key = s * 4 + left;
@@ -223,25 +264,24 @@ export class LexemeLexer {
       for (let c = 0x80; c <= 0xbf; c++) {
         const t = this.step(allowed, s, c);
         if (t < 0) return false;
-        if (left === 1 ? t !== state : this.info(allowed, t) >> 1 !== 0 || !tail(t, left - 1)) return false;
+        if (left === 1 ? t !== state : ends(t) || !tail(t, left - 1)) return false;
       }
       return true;
     };
     for (const [lead, need, lo, hi] of UTF8_LEADS) {
       const s = this.step(allowed, state, lead);
-      if (s < 0 || this.info(allowed, s) >> 1 !== 0) return false;
+      if (s < 0 || ends(s)) return false;
       for (let c = lo; c <= hi; c++) {
         const t = this.step(allowed, s, c);
         if (t < 0) return false;
-        if (need === 1 ? t !== state : this.info(allowed, t) >> 1 !== 0 || !tail(t, need - 1)) return false;
+        if (need === 1 ? t !== state : ends(t) || !tail(t, need - 1)) return false;
       }
     }
     return true;
   }
 }
 
-const DIGITS = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39];
-const JSON_WHITESPACE = [0x20, 0x09, 0x0a, 0x0d];
+const NO_CLASSES: readonly ByteClassId[] = Object.freeze([]);
 
 /** Lead bytes of valid multi-byte UTF-8: [lead, continuation bytes, second-byte lo, second-byte hi]. */
 const UTF8_LEADS: [number, number, number, number][] = (() => {

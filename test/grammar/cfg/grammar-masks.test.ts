@@ -5,6 +5,7 @@ import type { ByteMachine } from '../../../src/grammar/automaton/byte-machine.js
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { createTokenAutomaton } from '../../../src/grammar/automaton/trie-token-automaton.js';
 import { compileGrammar, type CompiledGrammar, type GrammarState } from '../../../src/grammar/cfg/index.js';
+import { compileSqlGrammar } from '../../../src/grammar/sql/index.js';
 import { loadVocabulary } from '../../../src/grammar/vocab/load-vocabulary.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import type { Vocabulary } from '../../../src/grammar/vocab/vocabulary.js';
@@ -180,6 +181,29 @@ describe.skipIf(skipUnlessSharedData('tokenizers/llama3'))('grammar token masks 
     return ids;
   };
 
+  /**
+   * Brute force sharing prefixes: every token's bytes stepped through the grammar one by one (`step`
+   * only), depth-first over the trie so that a common prefix is stepped once. The reference for
+   * positions where most of the vocabulary is allowed (string literals), where stepping each token
+   * separately costs seconds.
+   */
+  const stepThroughTrie = (grammar: CompiledGrammar, state: GrammarState): Uint32Array => {
+    const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = vocabulary.trie;
+    const allowed = new Uint32Array(words);
+    const path: GrammarState[] = [state];
+    for (let i = 1; i < nodeCount; ) {
+      const next = grammar.step(path[nodeDepth[i] - 1], nodeByte[i]);
+      if (next === undefined) {
+        i = subtreeEnd[i];
+        continue;
+      }
+      path[nodeDepth[i]] = next;
+      for (let k = nodeTokenStart[i]; k < nodeTokenStart[i + 1]; k++) allowed[tokenIds[k] >>> 5] |= 1 << (tokenIds[k] & 31);
+      i++;
+    }
+    return allowed;
+  };
+
   it('json.gbnf: masks along (greedily) tokenized documents equal brute force over the whole vocabulary', () => {
     const grammar = compile('json.gbnf');
     const automaton = createTokenAutomaton(grammar, vocabulary, { cache: false });
@@ -213,6 +237,56 @@ describe.skipIf(skipUnlessSharedData('tokenizers/llama3'))('grammar token masks 
         }
       }
     }
+  });
+
+  /**
+   * Inside string literals, comments and identifiers the mask ORs in the vocabulary slice of the byte
+   * class the lexer loops on (`utf8:`/`ascii:` classes, built per class on demand) and walks only the
+   * rest; the scans there are shared by every context that allows the lexeme (the allowed set is
+   * narrowed to the lexemes alive). Full brute force over the 128k tokens at such positions, each
+   * position reached in two different parser contexts so that the second one reuses the first one's scan.
+   */
+  it('inside string literals, comments and identifiers (vocabulary slices per byte class): masks equal brute force', () => {
+    const sql = compileSqlGrammar({
+      tables: [
+        { name: 'singer', columns: [{ name: 'Name' }, { name: 'Age' }, { name: 'Country' }] },
+        { name: 'concert', columns: [{ name: 'Year' }, { name: 'Theme' }] },
+      ],
+    });
+    const c = compile('c-like.lark');
+    const cases: [CompiledGrammar, string, string][] = [
+      [sql, "SELECT name FROM singer WHERE country = '", 'SQL string literal, just opened'],
+      [sql, "SELECT 'Zoë ", 'SQL string literal in the select list, after a multi-byte character'],
+      [sql, "SELECT name FROM singer WHERE name LIKE '%it''s", 'SQL string literal after an escaped quote'],
+      [sql, 'SELECT "Na', 'SQL quoted identifier'],
+      [sql, 'SELECT name FROM singer WHERE coun', 'SQL identifier prefix'],
+      [c, 'int f() { return "a\\tb ', 'C string literal after an escape'],
+      [c, 'int f() { x = 1; /* ** ', 'C block comment after stars'],
+      [c, 'int x; // line ', 'C++ line comment'],
+      [c, 'int f() { return count', 'C identifier prefix'],
+    ];
+    const automaton = (g: CompiledGrammar) => createTokenAutomaton(g, vocabulary, { cache: false });
+    const automata = new Map([[sql, automaton(sql)], [c, automaton(c)]]);
+    const mask = new Uint32Array(words);
+    let sliced = 0;
+    for (const [grammar, text, what] of cases) {
+      const state = grammar.run(grammar.initial, text);
+      expect(state, what).toBeDefined();
+      automata.get(grammar)!.mask(state!, mask);
+      if ((grammar.loopClasses(state!) ?? []).some((id) => id.startsWith('utf8:') || id.startsWith('ascii:'))) sliced++;
+      const reference = stepThroughTrie(grammar, state!);
+      let allowed = 0;
+      for (let id = 0; id < vocabulary.size; id++) {
+        const expected = vocabulary.eosIds.includes(id) ? grammar.accepts(state!) : id < vocabulary.tokenCount && !vocabulary.isSpecial(id) && maskHas(reference, id);
+        if (expected) allowed++;
+        if (maskHas(mask, id) !== expected) {
+          throw new Error(`${what} (${JSON.stringify(text)}): token ${id} ${JSON.stringify(vocabulary.decode([id]))}: expected ${expected}`);
+        }
+      }
+      expect(allowed, what).toBeGreaterThan(0);
+    }
+    // The new slice classes were in play (string and comment bodies are not JSON's named class).
+    expect(sliced).toBeGreaterThanOrEqual(4);
   });
 
   it('c-like.lark: masks equal the generic walk and sampled brute force', () => {
