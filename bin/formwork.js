@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `formwork` command. An installed package runs its compiled dist/; a development checkout runs
-// dist/ too while it is at least as new as every source file, and otherwise the TypeScript sources
-// through tsx, so the command never runs code older than the checkout.
+// dist/ too while it is at least as new as every source file of src/ (what the build compiles:
+// tsconfig.build.json; bench scripts always run from their sources, see bench-command.ts), and
+// otherwise the TypeScript sources through tsx, so the command never runs code older than the checkout.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,7 +26,7 @@ function useSources() {
   if (!existsSync(source)) return false;
   if (process.env.FORMWORK_FROM_SOURCES === '1') return true;
   if (!existsSync(compiled)) return true;
-  return Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'bench'))) > statSync(compiled).mtimeMs;
+  return newestSource(join(root, 'src')) > statSync(compiled).mtimeMs;
 }
 
 let entry = compiled;

@@ -1,6 +1,7 @@
 import type { Decoder } from '../engine/decoder/decoder.js';
 import { InputError } from '../errors.js';
 import type { TokenAutomaton } from '../grammar/automaton/token-automaton.js';
+import { TrieTokenAutomaton } from '../grammar/automaton/trie-token-automaton.js';
 import { automatonPotential } from './potential/automaton-potential.js';
 import { checkTokenSpace, type Potential } from './potential/potential.js';
 import { product } from './potential/product.js';
@@ -60,6 +61,15 @@ export interface RunSamplerOptions {
   readonly fastForward?: boolean;
   /** Text of a token sequence, for the SMC posterior (default: the constraint's vocabulary). */
   readonly decode?: (tokens: readonly number[]) => string;
+  /**
+   * Work limit of one constraint mask (the token automaton's `fuel`: trie nodes visited, or the
+   * machine's own work units for grammars and JSON Schema), overriding the automaton's own (see
+   * withMaskFuel). Past it the mask is a superset and every sampler stays exact: 'awrs' and 'greedy'
+   * confirm their candidates with `allows`; 'masked' / 'sample' turn that step into AWRS restricted
+   * to the superset (same distribution, weight unbiased but no longer zero-variance). Default: the
+   * automaton's own limit (unlimited unless it was created with one).
+   */
+  readonly maskFuel?: number;
 }
 
 export interface RunSamplerUsage {
@@ -125,14 +135,14 @@ export async function runSampler(options: RunSamplerOptions): Promise<RunSampler
 
   const conditions: Potential[] = [];
   const critics: Potential[] = [];
-  if (options.constraint !== undefined) {
-    if (options.constraint.vocabulary.size !== decoder.vocabSize) {
-      throw new InputError(
-        `the constraint's vocabulary has ${options.constraint.vocabulary.size} ids but the decoder's logits are ${decoder.vocabSize} wide`,
-        { where },
-      );
+  const constraint = options.constraint !== undefined && options.maskFuel !== undefined ? withMaskFuel(options.constraint, options.maskFuel) : options.constraint;
+  if (constraint !== undefined) {
+    if (constraint.vocabulary.size !== decoder.vocabSize) {
+      throw new InputError(`the constraint's vocabulary has ${constraint.vocabulary.size} ids but the decoder's logits are ${decoder.vocabSize} wide`, {
+        where,
+      });
     }
-    conditions.push(automatonPotential(options.constraint, { eosId: decoder.eosId }));
+    conditions.push(automatonPotential(constraint, { eosId: decoder.eosId }));
   }
   for (const p of options.potentials ?? []) (p.kind === 'boolean' ? conditions : critics).push(p);
   checkTokenSpace([...conditions, ...critics], decoder.vocabSize, decoder.eosId, where);
@@ -206,6 +216,36 @@ export async function runSampler(options: RunSamplerOptions): Promise<RunSampler
     posterior: posterior(result.particles, decode),
     usage: runUsage,
   };
+}
+
+/** Automata with another fuel, per automaton and fuel: a sibling keeps its `forced` memo across runs. */
+const fuelled = new WeakMap<TokenAutomaton<unknown>, Map<number, TokenAutomaton<unknown>>>();
+/** Distinct fuels kept per automaton before its siblings start over (callers use one or two). */
+const FUELS_KEPT = 8;
+
+/**
+ * `automaton` with a per-mask work limit of `fuel` (>= 0; Infinity: none): for a TrieTokenAutomaton
+ * (what createTokenAutomaton, and so every compiled schema, grammar, regex and SQL constraint, gives),
+ * a sibling over the same machine, vocabulary and mask cache (only exact masks are cached, so they
+ * share it safely); the automaton itself when its fuel is already `fuel`. Other automata compute
+ * their masks their own way and cannot take a fuel: InputError.
+ */
+export function withMaskFuel<S>(automaton: TokenAutomaton<S>, fuel: number): TokenAutomaton<S> {
+  if (typeof fuel !== 'number' || !(fuel >= 0)) throw new InputError(`maskFuel must be a number >= 0, got ${fuel}`, { where: 'maskFuel' });
+  if (!(automaton instanceof TrieTokenAutomaton)) {
+    throw new InputError('maskFuel applies to token automata from createTokenAutomaton; this constraint computes its masks its own way', { where: 'maskFuel' });
+  }
+  const trie = automaton as TrieTokenAutomaton<unknown>;
+  if (trie.fuel === fuel) return automaton;
+  let byFuel = fuelled.get(trie);
+  if (byFuel === undefined) fuelled.set(trie, (byFuel = new Map()));
+  let sibling = byFuel.get(fuel);
+  if (sibling === undefined) {
+    if (byFuel.size >= FUELS_KEPT) byFuel.clear();
+    sibling = new TrieTokenAutomaton(trie.machine, trie.vocabulary, { fuel, cache: trie.cache ?? false });
+    byFuel.set(fuel, sibling);
+  }
+  return sibling as TokenAutomaton<S>;
 }
 
 /** A particle drawn by normalised weight (the SMC sample); the first one when every weight is zero. */

@@ -29,16 +29,17 @@ const INT64_MAX = Number.MAX_SAFE_INTEGER;
  * head_dim] and num_logits_to_keep (0 = every position); outputs logits and present.N.key|value.
  *
  * Standard ONNX ops at opset 17 only, so any onnxruntime (CPU, WebGPU, Web) runs it. Choices, each for
- * a measured or structural reason:
+ * a structural reason (bench/RESULTS.md, "Decoder", says what was measured):
  * - Q, K, V are one MatMul and gate/up another (fewer, larger GEMMs: two kernel calls instead of
- *   five per layer, which dominates small models).
+ *   five per layer; not measured on its own).
  * - 1/sqrt(head_dim) is folded into the Q weights (RoPE is linear, so scaling before it is exact).
  * - GQA without repeating K/V: Q is reshaped to [B, kv_heads, n_rep * T, D] so each KV head serves its
  *   n_rep query heads in one MatMul; the mask is tiled n_rep times instead. Expanding K/V would copy
  *   the whole cache every layer and step.
  * - RoPE's rotate_half(x) * sin is written as concat(x2, x1) * concat(-sin, sin), the signed sine
- *   computed once per forward, and applied to the query and key heads in one go. On small models
- *   onnxruntime's per-op cost dominates a step, so ops per layer matter (measured in bench/decoder.ts).
+ *   computed once per forward, and applied to the query and key heads in one go: 6 fewer ops per
+ *   layer, though bench/decoder.ts measured no difference in stories260K's step time (0.28 vs 0.29 ms
+ *   min, threads 1); kept because it costs nothing.
  * - fp16: weights, activations, cache and logits in float16 (as HF fp16 exports), but RMSNorm statistics
  *   and the softmax run in float32, as transformers does, so fp16 stays within float16 rounding.
  * - Tied embeddings: the LM head is Gemm(transB) on the embedding matrix, so it is stored once.

@@ -41,6 +41,16 @@ export interface GenerateSettings extends PromptOptions {
   readonly maxTokens?: number;
   /** Aborts generation promptly (at the next token) with AbortError. */
   readonly signal?: AbortSignal;
+  /**
+   * Work limit of one constraint mask (the token automaton's fuel: trie nodes visited, or the JSON
+   * Schema and grammar machines' own work units). Past it the mask is a superset of the allowed
+   * tokens and the output stays exact: AWRS (the default) and greedy confirm every candidate with a
+   * one-token check; 'masked' and 'sample' do that step as AWRS restricted to the superset (the same
+   * distribution; the weight stays unbiased but is no longer zero-variance); search checks its
+   * candidates the same way. Default: unlimited (a trie walk visits each node at most once, ~275k for
+   * Llama-3). See docs/token-automata.md, "Fuel and superset masks".
+   */
+  readonly maskFuel?: number;
   /** JSON layout options for schemas. */
   readonly json?: JsonOutputOptions;
   /**

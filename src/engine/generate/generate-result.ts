@@ -1,4 +1,5 @@
-import type { PosteriorEntry } from '../../sampler/run-sampler.js';
+import type { Vocabulary } from '../../grammar/vocab/vocabulary.js';
+import type { PosteriorEntry, RunSamplerResult } from '../../sampler/run-sampler.js';
 
 /** Why generation ended: the output was complete (`stop`), or the token budget ran out (`length`). */
 export type GenerateFinishReason = 'stop' | 'length';
@@ -57,4 +58,41 @@ export interface GenerateResult<T> {
   readonly posterior?: readonly PosteriorEntry[];
   /** Search only: the reward of the output. */
   readonly reward?: number;
+}
+
+/** What a finished run wrote, as generate() and sql() report it (and attach to their output errors). */
+export interface GeneratedOutput {
+  readonly tokens: number[];
+  /** The exact bytes of the tokens (a constraint checks these: `text` may hold U+FFFD for a cut character). */
+  readonly bytes: Uint8Array;
+  readonly text: string;
+  readonly usage: GenerateUsage;
+}
+
+/** The output and usage of a sampler or search run over a prompt of `promptTokens` tokens, begun at `startedMs` (performance.now()). */
+export function generatedOutput(run: RunSamplerResult, vocabulary: Vocabulary, promptTokens: number, startedMs: number): GeneratedOutput {
+  const tokens = [...run.tokens];
+  let length = 0;
+  for (const token of tokens) length += vocabulary.tokenBytes(token).length;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const token of tokens) {
+    const piece = vocabulary.tokenBytes(token);
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  const usage: GenerateUsage = {
+    promptTokens,
+    completionTokens: tokens.length,
+    totalTokens: promptTokens + tokens.length,
+    sampledTokens: run.usage.tokens,
+    decoderSteps: run.usage.decoderSteps,
+    masks: run.usage.masks,
+    constraintChecks: run.usage.constraintChecks,
+    proposals: run.usage.proposals,
+    rejections: run.usage.rejections,
+    fallbacks: run.usage.fallbacks,
+    durationMs: performance.now() - startedMs,
+  };
+  return { tokens, bytes, text: new TextDecoder().decode(bytes), usage };
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AbortError, InputError, LimitError, throwIfAborted } from '../../errors.js';
 import { runDeal, runTransferQStar, type AlignmentResult } from '../../sampler/alignment/index.js';
-import { runSampler, type RunSamplerResult } from '../../sampler/run-sampler.js';
+import { runSampler, withMaskFuel, type RunSamplerResult } from '../../sampler/run-sampler.js';
 import type { ChatMessage } from '../prompts/chat-format.js';
 import { jsonSchemaPrompt } from '../prompts/json-schema-prompt.js';
 import { resolveConstraint, type Constraint } from './constraint.js';
@@ -14,7 +14,7 @@ import {
   type SearchOptions,
   type TextGenerateOptions,
 } from './generate-options.js';
-import type { GenerateFinishReason, GenerateResult, GenerateUsage, ParticleOutput } from './generate-result.js';
+import { generatedOutput, type GenerateFinishReason, type GenerateResult, type ParticleOutput } from './generate-result.js';
 import { Model, sharedModel } from './model.js';
 import { IncompleteOutputError, NoValidOutputError } from './output-errors.js';
 import type { FromSchema, JSONSchema, JSONSchemaType, RuntimeJsonSchema, ZodSchema } from './schema-types.js';
@@ -83,16 +83,14 @@ export async function executeGeneration(options: AnyGenerateOptions, hooks: Gene
         topK: options.topK,
         topP: options.topP,
         seed: options.seed,
+        maskFuel: options.maskFuel,
         signal,
         onToken: hooks.onToken,
         decode: (tokens) => model.vocabulary.decode(tokens),
       });
   throwIfAborted(signal);
 
-  const tokens = [...run.tokens];
-  const bytes = bytesOf(model, tokens);
-  const text = new TextDecoder().decode(bytes);
-  const usage = usageOf(run, prompt.ids.length, performance.now() - started);
+  const { tokens, bytes, text, usage } = generatedOutput(run, model.vocabulary, prompt.ids.length, started);
   const failure = { text, tokens, usage };
 
   if (run.finishReason === 'dead' || !(run.logWeight > -Infinity || run.finishReason === 'length')) {
@@ -135,10 +133,11 @@ async function runSearch(
   for (const key of ['sampler', 'particles', 'topK', 'topP'] as const) {
     if (options[key] !== undefined) throw new InputError(`${key} does not apply to search (set the search's own options)`, { where: 'search' });
   }
+  const automaton = constraint.automaton !== undefined && options.maskFuel !== undefined ? withMaskFuel(constraint.automaton, options.maskFuel) : constraint.automaton;
   const common = {
     decoder: model.decoder,
     promptIds,
-    constraint: constraint.automaton,
+    constraint: automaton,
     vocabulary: model.vocabulary,
     maxTokens,
     reward: search.reward,
@@ -208,36 +207,6 @@ async function resolveModel(model: Model | string | undefined, signal: AbortSign
     signal.addEventListener('abort', onAbort, { once: true });
     loading.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-function bytesOf(model: Model, tokens: readonly number[]): Uint8Array {
-  const vocabulary = model.vocabulary;
-  let length = 0;
-  for (const token of tokens) length += vocabulary.tokenBytes(token).length;
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const token of tokens) {
-    const piece = vocabulary.tokenBytes(token);
-    bytes.set(piece, at);
-    at += piece.length;
-  }
-  return bytes;
-}
-
-function usageOf(run: Outcome, promptTokens: number, durationMs: number): GenerateUsage {
-  return {
-    promptTokens,
-    completionTokens: run.tokens.length,
-    totalTokens: promptTokens + run.tokens.length,
-    sampledTokens: run.usage.tokens,
-    decoderSteps: run.usage.decoderSteps,
-    masks: run.usage.masks,
-    constraintChecks: run.usage.constraintChecks,
-    proposals: run.usage.proposals,
-    rejections: run.usage.rejections,
-    fallbacks: run.usage.fallbacks,
-    durationMs,
-  };
 }
 
 function particlesOf(model: Model, run: Outcome): ParticleOutput[] {

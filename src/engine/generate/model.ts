@@ -66,7 +66,7 @@ export class Model {
   readonly decoder: Decoder;
   readonly vocabulary: PromptVocabulary;
   readonly chatTemplate: ChatTemplate | undefined;
-  /** For the default model: which one ran ('trained', 'fallback' or 'env'). */
+  /** For the default model: which one ran ('trained' or 'env'). */
   readonly defaultKind: DefaultModel['kind'] | undefined;
   /** Compiled constraints, keyed by their specification. */
   readonly constraints = new ConstraintCache();

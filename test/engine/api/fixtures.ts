@@ -1,13 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ajv2020Module from 'ajv/dist/2020.js';
 import ajvModule from 'ajv';
 import ajvFormatsModule from 'ajv-formats';
+import { vi } from 'vitest';
 import { FunctionDecoder } from '../../../src/engine/decoder/function-decoder.js';
-import { writeFallbackModel } from '../../../src/engine/default-model-fallback.js';
 import { Model } from '../../../src/engine/generate/model.js';
 import { DEFAULT_CHAT_TEMPLATE } from '../../../src/engine/prompts/chat-format.js';
+import { TrieTokenAutomaton } from '../../../src/grammar/automaton/trie-token-automaton.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import { repoRoot } from '../../support/shared-data.js';
 
@@ -19,8 +19,8 @@ import { repoRoot } from '../../support/shared-data.js';
  *   `"`, `}`, `]`) over going on. Under any schema it finishes quickly, and it is fast and exact. Given
  *   `names` (propertyNames(schema)), it spells those names when it writes an object key, preferring
  *   names it has not written yet: open objects with required properties then complete too.
- * - writeFallbackFixture: the fallback default model (a real ONNX Llama graph with a byte-level BPE
- *   tokenizer and the default chat template) written into a temporary folder.
+ * - defaultModelDir: models/default, the trained default model (ONNX Llama, byte-level BPE tokenizer,
+ *   the default chat template), read in place.
  */
 export function jsonMindedModel(options: { maxLength?: number; eosBias?: number; names?: readonly string[] } = {}): Model {
   const names = (options.names ?? []).filter((n) => /^[\x20-\x7e]*$/.test(n) && !/["\\]/.test(n));
@@ -118,13 +118,8 @@ export function propertyNames(schema: unknown): string[] {
   return [...required, ...[...all].filter((n) => !required.has(n))];
 }
 
-/** Writes the fallback model into a fresh temporary folder; returns it and a cleanup function. */
-export async function writeFallbackFixture(): Promise<{ dir: string; cleanup: () => void }> {
-  const root = mkdtempSync(join(tmpdir(), 'formwork-api-'));
-  const dir = join(root, 'model');
-  await writeFallbackModel(dir);
-  return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-}
+/** The trained default model, shipped in the repository (models/default/README.md). */
+export const defaultModelDir: string = join(repoRoot, 'models', 'default');
 
 const Ajv2020 = ajv2020Module.default;
 const AjvDraft7 = ajvModule.default;
@@ -182,3 +177,19 @@ const OWN_SCHEMAS: { name: string; schema: unknown }[] = [
   { name: 'tuple', schema: { type: 'array', prefixItems: [{ type: 'string', maxLength: 4 }, { type: 'integer' }], items: false, minItems: 2 } },
   { name: 'open object', schema: { type: 'object', properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } }, required: ['id', 'tags'] } },
 ];
+
+/** The fuel of every mask computed while `body` runs (a spy on the trie token automaton's `mask`). */
+export async function maskFuelsOf(body: () => Promise<unknown>): Promise<number[]> {
+  const fuels: number[] = [];
+  const mask = TrieTokenAutomaton.prototype.mask;
+  const spy = vi.spyOn(TrieTokenAutomaton.prototype, 'mask').mockImplementation(function (this: TrieTokenAutomaton<unknown>, state, out) {
+    fuels.push(this.fuel);
+    return mask.call(this, state, out);
+  });
+  try {
+    await body();
+  } finally {
+    spy.mockRestore();
+  }
+  return fuels;
+}

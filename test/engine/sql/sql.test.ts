@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFallbackModel } from '../../../src/engine/default-model-fallback.js';
 import { Model } from '../../../src/engine/generate/model.js';
 import { IncompleteOutputError } from '../../../src/engine/generate/output-errors.js';
 import { SQL_ROWS_HEADER } from '../../../src/engine/prompts/sql-prompt.js';
 import { SqlDatabase } from '../../../src/engine/sql/sql-database.js';
 import { sql } from '../../../src/engine/sql/sql.js';
 import { InputError } from '../../../src/errors.js';
+import { repoRoot } from '../../support/shared-data.js';
+import { maskFuelsOf } from '../api/fixtures.js';
 import { answerModel, fileHash, MUSIC_STATEMENTS, writeDatabaseFile } from './sql-fixtures.js';
 
 describe('sql()', () => {
@@ -86,6 +85,19 @@ describe('sql()', () => {
     expect((failure as IncompleteOutputError).text).toBe('SELECT nam');
   });
 
+  it('gives the grammar masks maskFuel, and the superset masks still leave only queries that name real tables', async () => {
+    const fuels = await maskFuelsOf(async () => {
+      const { model } = answerModel([
+        { text: 'SELECT name FROM singr', weight: 0.9 },
+        { text: 'SELECT name FROM singer', weight: 0.1 },
+      ]);
+      const result = await sql({ model, database, question: 'Names of all singers?', maskFuel: 4 });
+      expect(result.sql).toBe('SELECT name FROM singer');
+    });
+    expect(fuels.length).toBeGreaterThan(0);
+    expect(new Set(fuels)).toEqual(new Set([4]));
+  });
+
   it('refuses bad input with InputError', async () => {
     const { model } = answerModel([]);
     await expect(sql({ model, database, question: '  ' })).rejects.toThrow(InputError);
@@ -109,25 +121,21 @@ describe('sql()', () => {
   });
 });
 
-describe('sql() on an ONNX model (the fallback default model)', () => {
-  let dir: string;
+describe('sql() on an ONNX model (the trained default model)', () => {
   let model: Model;
   let database: SqlDatabase;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'formwork-sql-model-'));
-    await writeFallbackModel(dir);
-    model = await Model.load(dir);
+    model = await Model.load(join(repoRoot, 'models', 'default'));
     database = await SqlDatabase.open({ statements: MUSIC_STATEMENTS });
   });
   afterAll(async () => {
     database?.close();
     await model?.dispose();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes only text the database grammar can continue', async () => {
-    // The fallback model is a byte bigram that never read the question: it will not finish a query in
-    // 24 tokens, but every token it wrote must keep the text a prefix of the grammar.
+    // Finished or cut at 24 tokens, every token the model wrote must keep the text a prefix of the
+    // grammar, and a finished query must be a sentence of it.
     const result = await sql({ model, database, question: 'How many singers?', maxTokens: 24 }).then(
       (r) => ({ text: r.sql, done: true }),
       (e: unknown) => {
