@@ -31,6 +31,8 @@ export interface PeerJstsOptions {
   optional?: boolean;
   timeoutMs?: number;
   xgrammar?: Partial<XGrammarPeerOptions>;
+  /** Options of any engine (formwork: FormworkPeerOptions); overrides `xgrammar` when given. */
+  engineOptions?: Record<string, unknown>;
   journalPath?: string;
   resume?: boolean;
   /** With resume: statuses to compute again (e.g. ['timeout'] with a longer timeoutMs). */
@@ -68,7 +70,7 @@ export async function runPeerJsts(options: PeerJstsOptions): Promise<PeerJstsRep
     engine: options.peer,
     tokenizerDir,
     schemas,
-    options: options.xgrammar,
+    options: options.engineOptions ?? options.xgrammar,
     timeoutMs: options.timeoutMs,
     config: { suite: suiteDir, draft, optional: options.optional ?? true, tokenizer: tokenizerDir },
     journalPath,
@@ -108,7 +110,9 @@ async function main(): Promise<void> {
     },
   });
   const peer = values.peer as PeerEngineName;
-  if (peer !== 'xgrammar' && peer !== 'transformers-so') throw new InputError(`unknown --peer ${values.peer} (xgrammar | transformers-so)`);
+  if (peer !== 'formwork' && peer !== 'xgrammar' && peer !== 'transformers-so') {
+    throw new InputError(`unknown --peer ${values.peer} (formwork | xgrammar | transformers-so)`);
+  }
   if (values.draft !== '2020-12' && values.draft !== '7') throw new InputError(`--draft must be 2020-12 or 7, not ${values.draft}`);
   const report = await runPeerJsts({
     peer,

@@ -1,5 +1,5 @@
 /**
- * MaskBench with a peer engine, standalone (until `formwork bench maskbench --peer` wires it in):
+ * MaskBench through one engine alone (`formwork bench maskbench --peer NAME` runs ours and a peer together):
  *
  *   npx tsx bench/peers/peer-maskbench.ts --peer xgrammar --limit 300 --json
  *
@@ -31,8 +31,12 @@ export interface PeerMaskbenchOptions {
   tokenizerDir: string;
   limit?: number;
   subset?: string;
+  /** Explicit file names (e.g. the CI ratchet subset); `limit` and `subset` then do not apply. */
+  files?: readonly string[];
   timeoutMs?: number;
   xgrammar?: Partial<XGrammarPeerOptions>;
+  /** Options of any engine (formwork: FormworkPeerOptions); overrides `xgrammar` when given. */
+  engineOptions?: Record<string, unknown>;
   /** The JSONL journal (default bench/out/<peer>-maskbench.jsonl). */
   journalPath?: string;
   resume?: boolean;
@@ -87,7 +91,7 @@ export function subsetCounts(records: readonly MaskbenchRecord[]): Record<string
 export async function runPeerMaskbench(options: PeerMaskbenchOptions): Promise<PeerMaskbenchReport> {
   const dir = resolve(options.dir);
   const tokenizerDir = resolve(options.tokenizerDir);
-  const names = listMaskbenchFiles(dir, { limit: options.limit, subset: options.subset });
+  const names = options.files !== undefined ? [...options.files] : listMaskbenchFiles(dir, { limit: options.limit, subset: options.subset });
   if (names.length === 0) throw new InputError(`no MaskBench files selected${options.subset ? ` (subset ${options.subset})` : ''}`, { where: dir });
   const tokenizer = loadPeerTokenizer(tokenizerDir);
   const schemas = names.map((name) => {
@@ -101,9 +105,15 @@ export async function runPeerMaskbench(options: PeerMaskbenchOptions): Promise<P
     engine: options.peer,
     tokenizerDir,
     schemas,
-    options: options.xgrammar,
+    options: options.engineOptions ?? options.xgrammar,
     timeoutMs: options.timeoutMs,
-    config: { dataset: dir, tokenizer: tokenizerDir, limit: options.limit ?? null, subset: options.subset ?? null },
+    config: {
+      dataset: dir,
+      tokenizer: tokenizerDir,
+      limit: options.limit ?? null,
+      subset: options.subset ?? null,
+      ...(options.files !== undefined ? { files: options.files.length } : {}),
+    },
     journalPath,
     resume: options.resume ?? false,
     retry: options.retry,
@@ -150,7 +160,9 @@ async function main(): Promise<void> {
     },
   });
   const peer = values.peer as PeerEngineName;
-  if (peer !== 'xgrammar' && peer !== 'transformers-so') throw new InputError(`unknown --peer ${values.peer} (xgrammar | transformers-so)`);
+  if (peer !== 'formwork' && peer !== 'xgrammar' && peer !== 'transformers-so') {
+    throw new InputError(`unknown --peer ${values.peer} (formwork | xgrammar | transformers-so)`);
+  }
   const report = await runPeerMaskbench({
     peer,
     dir: values.dir!,

@@ -60,8 +60,11 @@ export interface PeerSchemaResult {
   warnings?: string[];
 }
 
-/** Peer engines built in; a test may name a module path instead (see PeerInit.engineModule). */
-export type PeerEngineName = 'xgrammar' | 'transformers-so';
+/**
+ * Engines built in (formwork itself runs through the same worker, so ours and a peer's figures come from
+ * one harness); a test may name a module path instead (see PeerInit.engineModule).
+ */
+export type PeerEngineName = 'formwork' | 'xgrammar' | 'transformers-so';
 
 export interface PeerInit {
   engine: PeerEngineName;

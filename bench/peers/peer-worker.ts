@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { CreatePeerEngine, ParentMessage, PeerEngine, PeerEngineName, PeerInit, WorkerMessage } from './peer-protocol.js';
 
 const ENGINES: Record<PeerEngineName, () => Promise<{ createPeerEngine: CreatePeerEngine }>> = {
+  formwork: () => import('./formwork-engine.js'),
   xgrammar: () => import('./xgrammar-engine.js'),
   'transformers-so': () => import('./transformers-so-engine.js'),
 };

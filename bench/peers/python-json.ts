@@ -1,12 +1,10 @@
 /**
  * MaskBench instances were written by Python's `json.dumps` (separators ", " and ": ", ensure_ascii,
  * Python's float repr), and the tokens a model sees depend on that exact text. This is a minimal
- * reproduction for the peer drivers: a lossless JSON parser (numbers keep their source text, objects keep
- * key order with Python's duplicate-key rule) and a `json.dumps` writer.
- *
- * NOTE: engineer D owns the project's canonical serializer (src/grammar/jsonschema side, for our own
- * MaskBench harness); once it lands, the peer drivers must switch to it so that ours and the peer's see
- * byte-identical instances. Until then both follow the rules documented here.
+ * reproduction shared by every engine's harness (formwork's bench/maskbench.ts and the peers' drivers,
+ * through maskbench-files.ts): a lossless JSON parser (numbers keep their source text, objects keep key
+ * order with Python's duplicate-key rule) and a `json.dumps` writer, so all engines see byte-identical
+ * instances. bench/json-instance.ts only re-exports it under the older harness's names.
  */
 import { InputError } from '../../src/errors.js';
 

@@ -35,6 +35,15 @@ describe('Python json.dumps reproduction', () => {
     ['123.456e5', '12345600.0'],
     ['NaN', 'NaN'],
     ['-Infinity', '-Infinity'],
+    // The exponent forms D's first serializer kept as written (8 of 10,345 MaskBench instances).
+    ['1.6e-5', '1.6e-05'],
+    ['0.000016', '1.6e-05'],
+    ['1E39', '1e+39'],
+    ['1e+039', '1e+39'],
+    ['123456789012345', '123456789012345'],
+    ['123456789012345.0', '123456789012345.0'],
+    ['1.23456789012345e14', '123456789012345.0'],
+    ['1e-4', '0.0001'],
   ];
   it.each(numbers)('writes the number %s as %s', (source, expected) => {
     expect(pythonJsonDumps(parseLosslessJson(source))).toBe(expected);
@@ -65,5 +74,15 @@ describe('Python json.dumps reproduction', () => {
     expect(() => parseLosslessJson('{"a": [1, 2,]}', 'file.json')).toThrow(/file\.json: unexpected character at offset 12/);
     expect(() => parseLosslessJson('[1] 2')).toThrow(/unexpected text after the JSON value at offset 4/);
     expect(() => parseLosslessJson('"tab\there"')).toThrow(/malformed string/);
+  });
+});
+
+describe('one serializer for formwork and the peers', () => {
+  it("formwork's harness names (bench/json-instance.ts) write exactly what the peers' serializer writes", async () => {
+    const { parseLossless, serializePython } = await import('../../../bench/json-instance.js');
+    const text = '{"a": [1e-7, 1.6e-5, 1E39, 0.0001, 123456789012345.0, 1], "b": "\\u00e9"}';
+    expect(serializePython(parseLossless(text))).toBe('{"a": [1e-07, 1.6e-05, 1e+39, 0.0001, 123456789012345.0, 1], "b": "\\u00e9"}');
+    expect(serializePython(parseLossless(text))).toBe(pythonJsonDumps(parseLosslessJson(text)));
+    expect(() => parseLossless('{"a": }')).toThrow(SyntaxError);
   });
 });

@@ -60,6 +60,10 @@ describe('buildReport', () => {
       { id: 'optional/bignum#0', category: 'optional/bignum', expected: [true], status: 'compileError', error: 'no', maskUs: [], instances: [] },
     ];
     journal(join(out, 'xgrammar-jsts.jsonl'), { bench: 'jsts', engine: 'xgrammar', engineLabel: 'web-xgrammar 0.1.27 (compliant)' }, jsts);
+    journal(join(out, 'coverage-default-2.jsonl'), { bench: 'coverage', engine: 'formwork', engineLabel: 'formwork default' }, [
+      { id: 'A_1.json', subset: 'A', declared: true, valid: true, prompt: 'schema', ttftMs: 40, tpotMs: 4, baseline: { ttftMs: 20, tpotMs: 2, outputTokens: 5 } },
+      { id: 'B_1.json', subset: 'B', declared: false, valid: false, prompt: 'schema', error: 'CompileError: x' },
+    ]);
     writeFileSync(join(out, 'notes.txt'), 'not a journal');
     writeFileSync(join(anchors, 'llguidance_expected_maskbench.json'), JSON.stringify({ 'A_1.json': {}, 'A_2.json': { json_error: 'x' }, 'B_1.json': {} }));
     writeFileSync(join(anchors, 'test_suite_figure.csv'), 'category,XGrammar,Guidance\nanyOf,0.50,1.00\n');
@@ -68,7 +72,7 @@ describe('buildReport', () => {
 
   it('recomputes every run from its records and tabulates them with ours first', () => {
     const report = buildReport({ outDir: join(dir, 'out'), anchorsDir: join(dir, 'anchors') });
-    expect(report.journals).toHaveLength(3);
+    expect(report.journals).toHaveLength(4);
     const lines = report.markdown.split('\n');
     const formworkRow = lines.find((line) => line.startsWith('| formwork 0.1.0 |'))!;
     const peerRow = lines.find((line) => line.startsWith('| web-xgrammar 0.1.27 (compliant) | 3 |'))!;
@@ -81,17 +85,31 @@ describe('buildReport', () => {
     expect(report.markdown).toContain('| compileError: Unsupported type "strin" | 1 |');
     expect(report.markdown).toContain('| anyOf | 50.0% (1/2) | 50.0% | 100.0% |');
     expect(report.markdown).toContain('`npx tsx bench/peers/peer-maskbench.ts`');
+    // Head to head on the files both ran, with the issue's targets.
+    expect(report.markdown).toContain('#### Head to head on the same 3 files: formwork 0.1.0 vs web-xgrammar 0.1.27 (compliant)');
+    expect(report.markdown).toContain('| invalid accepted (schemas) | 0 | 1 | - | 0 | met |');
+    // 2 passing vs the peer's 0, but not above llguidance's 2 on these files.
+    expect(report.markdown).toContain('| passing | 2 (66.7%) | 0 (0.0%) | - | > peer and > llguidance 2 (66.7%) | **missed** |');
+    // End-to-end coverage: declared 1 of 2, empirical 1 of 2, compliance 1 of 1; TTFT 40 ms vs 20 ms.
+    expect(report.markdown).toContain('| formwork default | 2 | 1 / 2 (50.0%) | 1 / 2 (50.0%) | 1 / 1 (100.0%) | 0 |');
+    expect(report.markdown).toContain('| A | 1 / 1 / 1 |');
   });
 
   it('writes well-formed SVG figures with one series per run', () => {
     const figures = join(dir, 'out', 'report');
     const names = readdirSync(figures).sort();
-    expect(names).toEqual(['jsts-categories.svg', 'maskbench-compile-time.svg', 'maskbench-mask-time.svg', 'maskbench-subsets.svg', 'report.md']);
+    expect(names).toEqual(['coverage-subsets.svg', 'jsts-categories.svg', 'maskbench-compile-time.svg', 'maskbench-mask-time.svg', 'maskbench-subsets.svg', 'report.md']);
     const mask = parseXml(readFileSync(join(figures, 'maskbench-mask-time.svg'), 'utf8'));
     expect(allElements(mask).filter((element) => element.name === 'polyline')).toHaveLength(2);
     const subsets = parseXml(readFileSync(join(figures, 'maskbench-subsets.svg'), 'utf8'));
     // 2 subsets x (2 runs + llguidance); xgrammar passes nothing: zero-height bars are still drawn.
     expect(allElements(subsets).filter((element) => element.attributes.class === 'bar')).toHaveLength(6);
+    // 2 subsets x (declared, empirical) of the one coverage run.
+    const coverage = parseXml(readFileSync(join(figures, 'coverage-subsets.svg'), 'utf8'));
+    expect(allElements(coverage).filter((element) => element.attributes.class === 'bar')).toHaveLength(4);
+    // Test-suite chart: our run plus the paper's XGrammar and Guidance bars, for the one category.
+    const jsts = parseXml(readFileSync(join(figures, 'jsts-categories.svg'), 'utf8'));
+    expect(allElements(jsts).filter((element) => element.attributes.class === 'bar')).toHaveLength(3);
   });
 
   it('splices its section into a results file, replacing the previous one', () => {
