@@ -82,6 +82,17 @@ function forAjv(schema: unknown, draft: Draft): unknown {
   return root;
 }
 
+/**
+ * `$async: true` is ajv's own keyword, not JSON Schema: it asks ajv for a validator that returns a
+ * Promise, which a synchronous check would read as "valid" whatever the document. It has no validation
+ * meaning, so the copy handed to ajv drops it (ajv honours it only at the root of a schema).
+ */
+function withoutAsync(schema: unknown): unknown {
+  if (!isObject(schema) || !('$async' in schema)) return schema;
+  const { $async: _async, ...rest } = schema;
+  return rest;
+}
+
 export function referenceValidator(
   root: unknown,
   draft: Draft,
@@ -109,19 +120,24 @@ export function referenceValidator(
       }
       for (const [uri, schema] of Object.entries(remotes ?? {})) {
         try {
-          instance.addSchema(forAjv(schema, draft) as object, uri);
+          instance.addSchema(withoutAsync(forAjv(schema, draft)) as object, uri);
         } catch {
           // A remote ajv cannot read (another dialect): references to it will fail to compile below.
         }
       }
-      const doc = forAjv(root, draft);
+      const doc = withoutAsync(forAjv(root, draft));
       if (typeof doc === 'boolean') {
         main = () => doc;
       } else {
         instance.addSchema(doc as object, DEFAULT_BASE);
         const v = instance.getSchema(DEFAULT_BASE);
         if (v === undefined) throw new Error('ajv did not register the schema');
-        main = (value) => v(value) as boolean;
+        main = (value) => {
+          const verdict: unknown = v(value);
+          // A validator that answers anything but a boolean (a Promise, say) has not decided: never read it as valid.
+          if (typeof verdict !== 'boolean') throw new Error(`ajv answered ${typeof verdict} instead of true/false`);
+          return verdict;
+        };
       }
     } catch (error) {
       reason = `ajv cannot compile this schema: ${(error as Error).message}`;
