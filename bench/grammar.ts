@@ -10,7 +10,10 @@
  * Options: --corpus FILE (JSON array of documents), --syntax gbnf|lark (default: by extension),
  * --start RULE, --fuel N, --passes N (passes over the corpus; masks of later passes hit the cache),
  * --warmup (first force the corpus through a separate compile, so the measured pass runs JIT-optimized
- * code from an empty mask cache).
+ * code from an empty mask cache), --clock wall|cpu (time each mask by wall clock or by this process's
+ * CPU time, which on Linux also counts V8's GC helper threads), --repeat N (pass 1 N more times on
+ * fresh compiles; per mask position the minimum over them: the work of each mask without the load and
+ * GC pauses of one run, see RepeatedPass).
  *
  * `forceDocuments` is the reusable harness (any TokenAutomaton, any token sequences), so the peer
  * comparison (XGrammar) and `formwork bench grammar` time exactly the same loop.
@@ -25,6 +28,7 @@ import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
 import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
 import { BYTE_CLASS_IDS } from '../src/grammar/vocab/token-slice.js';
 import { corpusPath } from './grammar-corpus.js';
+import { InputError } from '../src/errors.js';
 
 export interface TimingSummary {
   p50: number;
@@ -49,6 +53,8 @@ export interface ForceResult {
   computedMasks: number;
   /** Process CPU time of the whole pass (masks, advances, bookkeeping), in ms: robust to machine load. */
   cpuMs: number;
+  /** The 5 slowest masks (index in the pass, microseconds), slowest first: first visits or pauses. */
+  slowest: { index: number; us: number }[];
   /** Where the first rejection happened, for debugging. */
   firstRejection?: { document: number; token: number; id: number };
 }
@@ -63,6 +69,7 @@ export function forceDocuments<S>(
   documents: readonly (readonly number[])[],
   eosId: number,
   pooled?: number[],
+  clock: MaskClock = 'wall',
 ): ForceResult {
   const out = new Uint32Array(maskWords(automaton.vocabulary.size));
   const times: number[] = [];
@@ -73,13 +80,14 @@ export function forceDocuments<S>(
   let firstRejection: ForceResult['firstRejection'];
   const cpu0 = process.cpuUsage();
   const visits = automaton as { lastVisits?: number };
+  const now = clock === 'cpu' ? cpuMicros : wallMicros;
   for (let d = 0; d < documents.length; d++) {
     const tokens = documents[d];
     let state: S | undefined = automaton.initial;
     for (let i = 0; i <= tokens.length && state !== undefined; i++) {
-      const t0 = process.hrtime.bigint();
+      const t0 = now();
       const exact = automaton.mask(state, out);
-      times.push(Number(process.hrtime.bigint() - t0) / 1000);
+      times.push(now() - t0);
       if (!exact) supersetMasks++;
       if ((visits.lastVisits ?? 1) > 0) computedMasks++;
       const id = i < tokens.length ? tokens[i] : eosId;
@@ -96,7 +104,27 @@ export function forceDocuments<S>(
   const cpu = process.cpuUsage(cpu0);
   if (pooled !== undefined) for (const t of times) pooled.push(t);
   const cpuMs = Math.round((cpu.user + cpu.system) / 10) / 100;
-  return { masks: times.length, maskUs: summarize(times), rejectedTokens, rejectedEnds, supersetMasks, computedMasks, cpuMs, firstRejection };
+  const slowest = times
+    .map((us, index) => ({ index, us: Math.round(us * 100) / 100 }))
+    .sort((a, b) => b.us - a.us)
+    .slice(0, 5);
+  return { masks: times.length, maskUs: summarize(times), rejectedTokens, rejectedEnds, supersetMasks, computedMasks, cpuMs, slowest, firstRejection };
+}
+
+/**
+ * Which clock times each mask: `wall` (monotonic wall clock), or `cpu` (this process's CPU time,
+ * process.cpuUsage): on a loaded machine the wall-clock tail is mostly other processes' time slices,
+ * while CPU time counts only the work done (and still GC and JIT on this thread).
+ */
+export type MaskClock = 'wall' | 'cpu';
+
+function wallMicros(): number {
+  return Number(process.hrtime.bigint()) / 1000;
+}
+
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 export function summarize(values: readonly number[]): TimingSummary {
@@ -121,6 +149,24 @@ export interface GrammarBenchOptions {
    * runs on optimized code (JIT) but still starts from an empty mask cache and a fresh lexer DFA.
    */
   warmup?: boolean;
+  /** Clock of the per-mask times (default wall). */
+  clock?: MaskClock;
+  /**
+   * Repeat pass 1 this many more times, each on a fresh compile and an empty mask cache, and report per
+   * mask position the minimum over the repetitions (`repeated`): the work of a mask, with the load and
+   * GC pauses that land on one run stripped (a first visit is a first visit in every repetition).
+   */
+  repeat?: number;
+}
+
+export interface RepeatedPass {
+  repetitions: number;
+  /** Over mask positions: the minimum over repetitions of that position's time. */
+  minUs: TimingSummary;
+  /** Over mask positions: the median over repetitions. */
+  medianUs: TimingSummary;
+  /** The 5 positions with the largest minimum (first visits), slowest first. */
+  slowest: { index: number; us: number }[];
 }
 
 export interface GrammarBenchResult extends ForceResult {
@@ -141,6 +187,8 @@ export interface GrammarBenchResult extends ForceResult {
   /** Per pass over the corpus (pass 1 starts from an empty mask cache). */
   passes: ForceResult[];
   warmup: boolean;
+  clock: MaskClock;
+  repeated?: RepeatedPass;
   node: string;
 }
 
@@ -178,7 +226,8 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
   const grammar = compile();
   const automaton = createTokenAutomaton(grammar, vocabulary, { fuel: options.fuel, cache: new MaskCache() });
   const passes: ForceResult[] = [];
-  for (let p = 0; p < (options.passes ?? 1); p++) passes.push(forceDocuments(automaton, tokenized, eosId));
+  for (let p = 0; p < (options.passes ?? 1); p++) passes.push(forceDocuments(automaton, tokenized, eosId, undefined, options.clock));
+  const repeated = options.repeat ? repeatFirstPass(options.repeat, () => createTokenAutomaton(compile(), vocabulary, { fuel: options.fuel, cache: new MaskCache() }), tokenized, eosId, options.clock) : undefined;
   return {
     grammar: options.grammar,
     tokenizer: options.tokenizer,
@@ -192,8 +241,39 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
     vocabMB: round(vocabMB),
     passes,
     warmup: options.warmup ?? false,
+    clock: options.clock ?? 'wall',
+    repeated,
     node: process.version,
   };
+}
+
+/** Pass 1 `repetitions` times on fresh automata; per mask position, the minimum and median time. */
+function repeatFirstPass<S>(
+  repetitions: number,
+  fresh: () => TokenAutomaton<S>,
+  documents: readonly (readonly number[])[],
+  eosId: number,
+  clock: MaskClock | undefined,
+): RepeatedPass {
+  const runs: number[][] = [];
+  for (let r = 0; r < repetitions; r++) {
+    const times: number[] = [];
+    forceDocuments(fresh(), documents, eosId, times, clock);
+    runs.push(times);
+  }
+  const positions = Math.min(...runs.map((t) => t.length));
+  const mins: number[] = [];
+  const medians: number[] = [];
+  for (let i = 0; i < positions; i++) {
+    const at = runs.map((t) => t[i]).sort((a, b) => a - b);
+    mins.push(at[0]);
+    medians.push(at[at.length >> 1]);
+  }
+  const slowest = mins
+    .map((us, index) => ({ index, us: round(us) }))
+    .sort((a, b) => b.us - a.us)
+    .slice(0, 5);
+  return { repetitions, minUs: summarize(mins), medianUs: summarize(medians), slowest };
 }
 
 function memory(): number {
@@ -218,6 +298,8 @@ function parseArgs(argv: string[]): GrammarBenchOptions & { json: boolean } {
   const grammar = get('grammar') ?? 'schemas/grammars/json.gbnf';
   const tokenizer = get('tokenizer') ?? resolve('..', 'shared', 'data', 'tokenizers', 'llama3');
   const syntax = get('syntax') as 'gbnf' | 'lark' | undefined;
+  const clock = get('clock') ?? 'wall';
+  if (clock !== 'wall' && clock !== 'cpu') throw new InputError(`--clock must be wall or cpu, not ${clock}`, { where: 'bench grammar' });
   return {
     grammar,
     tokenizer,
@@ -227,6 +309,8 @@ function parseArgs(argv: string[]): GrammarBenchOptions & { json: boolean } {
     fuel: get('fuel') ? Number(get('fuel')) : undefined,
     passes: get('passes') ? Number(get('passes')) : undefined,
     warmup: argv.includes('--warmup'),
+    clock,
+    repeat: get('repeat') ? Number(get('repeat')) : undefined,
     json: argv.includes('--json'),
   };
 }
@@ -240,7 +324,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     const s = result.maskUs;
     console.log(`grammar ${result.grammar}, tokenizer ${result.tokenizer}, ${result.documents} documents, ${result.tokens} tokens, node ${result.node}`);
     console.log(`masks ${result.masks}: p50 ${s.p50} us, p99 ${s.p99} us, p99.9 ${s.p999} us, max ${s.max} us, mean ${s.mean} us`);
-    console.log(`computed (not cached) ${result.computedMasks}, CPU of the pass ${result.cpuMs} ms, warm-up ${result.warmup}`);
+    console.log(`computed (not cached) ${result.computedMasks}, CPU of the pass ${result.cpuMs} ms, warm-up ${result.warmup}, clock ${result.clock}`);
     console.log(`rejected tokens ${result.rejectedTokens}, rejected ends ${result.rejectedEnds}, superset masks ${result.supersetMasks}`);
     console.log(
       `compile ${result.compileMs} ms (CPU ${result.compileCpuMs} ms, cold ${result.compileColdMs} ms), vocabulary+trie+slices ${result.vocabMs} ms, ${result.vocabMB} MB`,
@@ -248,6 +332,12 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     for (let p = 1; p < result.passes.length; p++) {
       const q = result.passes[p].maskUs;
       console.log(`pass ${p + 1}: p50 ${q.p50} us, p99 ${q.p99} us, max ${q.max} us`);
+    }
+    if (result.repeated !== undefined) {
+      const { repetitions, minUs: m, slowest } = result.repeated;
+      console.log(
+        `pass 1 x ${repetitions} fresh compiles, per-position minimum: p50 ${m.p50} us, p99 ${m.p99} us, p99.9 ${m.p999} us, max ${m.max} us (slowest positions ${slowest.map((s) => `#${s.index} ${s.us} us`).join(', ')})`,
+      );
     }
   }
 }

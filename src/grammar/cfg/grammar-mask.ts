@@ -157,6 +157,9 @@ export class LexerScanCache {
   ): void {
     const lexer = this.lexer;
     const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = this.trie;
+    // The memo tables of `step` and `info`, read inline: a scan is thousands of steps, and first masks
+    // are mostly scans (fast paths here, the lexer's methods on a miss; FRESH's row is rows[0]).
+    const { rows, info: infos } = lexer.tables(allowed);
     // A fresh lexeme below a node with many children: visit only children that can start it.
     const starts = state < 0 ? lexer.startTable(allowed, state) : undefined;
     // The walk keeps the open path (ancestors of the current node) on per-depth stacks. A boundary is
@@ -168,31 +171,37 @@ export class LexerScanCache {
     stack[base] = state;
     missingBelow[base] = 0;
     let top = base;
-    const close = (depth: number): void => {
-      while (top > depth) {
+    let visits = 0;
+    const end = subtreeEnd[root];
+    let i = root + 1;
+    while (i < end) {
+      const depth = nodeDepth[i];
+      // Close the open nodes deeper than this node's parent.
+      while (top >= depth) {
         if (missingBelow[top] !== 0) {
           if (openEnd[top] !== 0) record(openEnd[top], openFresh[top], openNode[top]);
           missingBelow[top - 1] = 1;
         }
         top--;
       }
-    };
-    const end = subtreeEnd[root];
-    let i = root + 1;
-    while (i < end) {
-      const depth = nodeDepth[i];
-      close(depth - 1);
       if (covered !== undefined && covered[i] !== 0) {
         i = subtreeEnd[i];
         continue;
       }
-      if (starts !== undefined && depth === base + 1 && starts[nodeByte[i]] === 0) {
+      const byte = nodeByte[i];
+      if (starts !== undefined && depth === base + 1 && starts[byte] === 0) {
         missingBelow[depth - 1] = 1;
         i = subtreeEnd[i];
         continue;
       }
-      this.visits++;
-      const d = lexer.step(allowed, stack[depth - 1], nodeByte[i]);
+      visits++;
+      const parent = stack[depth - 1];
+      let d = -2;
+      if (parent >= -1) {
+        const row = rows[parent + 1];
+        if (row !== undefined) d = row[byte];
+      }
+      if (d === -2) d = lexer.step(allowed, parent, byte);
       if (d < 0) {
         missingBelow[depth - 1] = 1;
         i = subtreeEnd[i];
@@ -203,7 +212,7 @@ export class LexerScanCache {
         if (bits !== undefined) bits[id >>> 5] |= 1 << (id & 31);
         else ids.push(id);
       }
-      const info = lexer.info(allowed, d);
+      const info = infos[d] ?? lexer.info(allowed, d);
       const endId = info >> 1;
       const hasChildren = subtreeEnd[i] > i + 1;
       if ((info & 1) !== 0) {
@@ -223,7 +232,14 @@ export class LexerScanCache {
         i = subtreeEnd[i];
       }
     }
-    close(base);
+    while (top > base) {
+      if (missingBelow[top] !== 0) {
+        if (openEnd[top] !== 0) record(openEnd[top], openFresh[top], openNode[top]);
+        missingBelow[top - 1] = 1;
+      }
+      top--;
+    }
+    this.visits += visits;
   }
 }
 

@@ -97,6 +97,16 @@ export class LexemeLexer {
   }
 
   /**
+   * The memo tables of allowed set `allowed`, for hot loops that inline the fast paths of `step` and
+   * `info` (lexer scans): `rows[d + 1]` is the row of DFA state d >= FRESH (next state per byte, -2:
+   * not computed yet; call `step`), `info[d]` is `info(allowed, d)` (undefined: not computed yet; call
+   * `info`). Live views: entries are added, never changed.
+   */
+  tables(allowed: number): { readonly rows: readonly (Int32Array | undefined)[]; readonly info: readonly (number | undefined)[] } {
+    return this.allowedSets[allowed];
+  }
+
+  /**
    * What happens at `state` (a state returned by `step`): `info >> 1` is the id of the list of lexemes
    * that end here (0: none; see `endList`), `info & 1` says whether an allowed lexeme can still grow.
    */
