@@ -205,7 +205,7 @@ export function jsonSchemaAutomaton(
 ): TrieTokenAutomaton<SchemaState> {
   const compiled = isCompiled(schema) ? schema : compileJsonSchema(schema, options);
   const machine = compiled.machine as SchemaMachine;
-  machine.serveVocabulary(vocabulary.trie.maxDepth, numberTokens(vocabulary));
+  machine.serveVocabulary(vocabulary.trie.maxDepth, numberTokens(vocabulary), closesKeyAfterComma(vocabulary));
   return createTokenAutomaton(machine, vocabulary, options);
 }
 
@@ -237,6 +237,40 @@ function numberTokens(vocabulary: Vocabulary): { maxDigitRun: number; longExpone
     numberTokenStats.set(vocabulary, stats);
   }
   return stats;
+}
+
+const keyClosingTokens = new WeakMap<Vocabulary, boolean>();
+
+/**
+ * Whether some token can hold a whole key after a comma (`,"id":`, `, "id"`): a comma, whitespace, a
+ * quoted body (escapes skipped), then only whitespace up to a colon or the token's end. Without such
+ * tokens no mask sees past the next key of an object, which lets the machine's mask keys leave out
+ * the keys already written (SchemaMachine.serveVocabulary). Llama-3 has none (`","","` goes on with a
+ * comma after its empty key).
+ */
+function closesKeyAfterComma(vocabulary: Vocabulary): boolean {
+  let found = keyClosingTokens.get(vocabulary);
+  if (found === undefined) {
+    found = false;
+    for (let id = 0; id < vocabulary.tokenCount && !found; id++) found = holdsKeyAfterComma(vocabulary.tokenBytes(id));
+    keyClosingTokens.set(vocabulary, found);
+  }
+  return found;
+}
+
+function holdsKeyAfterComma(bytes: Uint8Array): boolean {
+  const ws = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0x2c) continue;
+    let j = i + 1;
+    while (j < bytes.length && ws(bytes[j])) j++;
+    if (j >= bytes.length || bytes[j] !== 0x22) continue;
+    for (j++; j < bytes.length && bytes[j] !== 0x22; j++) if (bytes[j] === 0x5c) j++;
+    if (j >= bytes.length) continue;
+    for (j++; j < bytes.length && ws(bytes[j]); j++);
+    if (j === bytes.length || bytes[j] === 0x3a) return true;
+  }
+  return false;
 }
 
 function isCompiled(v: unknown): v is CompiledJsonSchema {

@@ -1,4 +1,4 @@
-import { anyInRange, bitsKey, emptyBits, hasBit, withBit, type Bits } from './bits.js';
+import { anyInRange, bitsKey, emptyBits, hasBit, isEmptyBits, withBit, type Bits } from './bits.js';
 import { MUST, UNEVALUATED, type ChildLink, type LinkTable, type Requirement } from './child-link.js';
 import type { Goal } from './goal.js';
 import type { SchemaNode } from './schema-ir.js';
@@ -47,6 +47,11 @@ export class ObjectPlan {
    * maxProperties, dependentRequired, unevaluatedProperties).
    */
   readonly settleWhenSeen: readonly (Bits | undefined)[];
+  /**
+   * Every string is a key that no atom refuses (no additionalProperties: false, no propertyNames): a key
+   * can then always be completed as a new one, whatever keys the object already has.
+   */
+  readonly openKeys: boolean;
 
   constructor(goal: Goal, links: LinkTable) {
     this.goal = goal;
@@ -111,6 +116,7 @@ export class ObjectPlan {
       });
     });
     this.countCap = countCap;
+    this.openKeys = isEmptyBits(this.closed) && keyReqs.length === 0;
     this.keyNameIndex = Int32Array.from(goal.keyNames.map((k) => nameIndex.get(k)!));
     this.keyLink = links.link(`keys:${goal.id}`, () => keyReqs);
     this.keyPlan = new StringPlan(this.keyLink.goal, extra);
@@ -138,6 +144,14 @@ export class ObjectPlan {
     const out: Uint8Array[] = [];
     for (let k = lo; k < hi; k++) out.push(this.trie.encoded[k].subarray(depth));
     return out;
+  }
+
+  /**
+   * Whether the key read into key-plan state `ps` is still a prefix of some property name: then the
+   * state's trie node spells the key read so far, so the key's text adds nothing to a mask key.
+   */
+  onNamePath(ps: number): boolean {
+    return this.keyPlan.componentState(ps, this.trieComponent) >= 0;
   }
 
   /** Name index of the complete key read into key-plan state `ps`, or -1 for a name no atom mentions. */

@@ -26,11 +26,13 @@ import {
   S_UTF8_F4,
   type Frame,
   type NumFrame,
+  type ObjFrame,
   type StrFrame,
 } from './frame.js';
 import { numberViable } from './number-constraint.js';
 import { stepShape, type NumberForm } from './number-shape.js';
 import type { SchemaMachine, SchemaState } from './schema-machine.js';
+import { undeclaredKeyContinues } from './undeclared-keys.js';
 
 /** Byte kinds in a string body for the cursor's fast path: next decoder state, or a marker. */
 const FAST_SLOW = -1; // needs the full step (quote, backslash)
@@ -218,6 +220,11 @@ export class SchemaCursor implements ByteCursor {
     } else nextEsc = FAST_SLOW;
     if (nextEsc === FAST_REJECT) return false;
     if (nextEsc === FAST_SLOW) return this.slowPush(byte);
+    if (base.keyOf !== null && text !== null) {
+      // A key that may still repeat an undeclared key of its object: the full step checks its liveness.
+      const written = (base.parent as ObjFrame).undeclared;
+      if (written !== null && undeclaredKeyContinues(written, text + String.fromCharCode(byte))) return this.slowPush(byte);
+    }
     const plan = base.plan;
     const nextPs = plan.step(ps, byte);
     const nextCp = plan.cpCap > 0 && esc === S_NORMAL ? Math.min(cp + 1, plan.cpCap) : cp;

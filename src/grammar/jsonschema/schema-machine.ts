@@ -25,6 +25,7 @@ import { digitBudget, initialShape, stepShape, type NumberForm } from './number-
 import { ObjectPlan } from './object-plan.js';
 import { StringPlan } from './string-plan.js';
 import { SchemaCursor } from './schema-cursor.js';
+import { hasUndeclaredKey, undeclaredKeyContinues, undeclaredKeyRests, withUndeclaredKey, type UndeclaredKeys } from './undeclared-keys.js';
 import {
   A_AFTER_COMMA,
   A_AFTER_VALUE,
@@ -135,12 +136,25 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
    */
   private digitKeyCap = Number.POSITIVE_INFINITY;
   private servedVocabularies = 0;
+  /**
+   * Whether mask keys must tell apart the keys an object already has: always, unless every vocabulary
+   * served lacks tokens holding a whole key after a comma and the object's keys are open
+   * (ObjectPlan.openKeys: a comma is then never refused for want of a new key). Then a mask depends on
+   * the undeclared keys written only where the next key is being read (the object after its comma, the
+   * key itself: the rests of the keys it can still repeat; see frameKey), so values inside an object
+   * share masks across its keys, and keys across their texts. Frame keys then also serve as memo keys
+   * for what depends on those rests only (freshKey, keyCanClose, escapeLive).
+   */
+  private exactKeys = true;
 
   /**
-   * Declares a vocabulary whose longest token is `bytes` long (see maxTokenBytes), and whose digit runs
-   * (numberTokens) bound how far number digit budgets matter to masks.
+   * Declares a vocabulary whose longest token is `bytes` long (see maxTokenBytes), whose digit runs
+   * (numberTokens) bound how far number digit budgets matter to masks, and whether some token can hold
+   * a whole key after a comma (keyTokens; see exactKeys).
    */
-  serveVocabulary(bytes: number, numberTokens?: { maxDigitRun: number; longExponent: boolean }): void {
+  serveVocabulary(bytes: number, numberTokens?: { maxDigitRun: number; longExponent: boolean }, keyTokens = true): void {
+    // Once exact, always: keys already computed for another vocabulary must not be shared loosely.
+    this.exactKeys = this.servedVocabularies === 0 ? keyTokens : this.exactKeys || keyTokens;
     this.maxTokenBytes = this.maxTokenBytes === Number.POSITIVE_INFINITY ? bytes : Math.max(this.maxTokenBytes, bytes);
     const cap = numberTokens === undefined || numberTokens.longExponent ? Number.POSITIVE_INFINITY : numberTokens.maxDigitRun + 1;
     this.digitKeyCap = this.servedVocabularies++ === 0 ? cap : Math.max(this.digitKeyCap, cap);
@@ -162,6 +176,9 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   private readonly keyCloseMemo = new Map<string, boolean>();
   /** Escape liveness by frame key and code point ranges (see escapeLive). */
   private readonly escapeMemo = new Map<string, boolean>();
+  /** Duplicate-key liveness by key frame (see freshKey), and whether its search is running. */
+  private readonly freshKeyMemo = new Map<string, boolean>();
+  private searchingFreshKey = false;
 
   constructor(rootLink: ChildLink, links: LinkTable, options: SchemaMachineOptions) {
     this.links = links;
@@ -220,7 +237,11 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
             if (hasBit(f.alive, i) && plan.maxLengths[i] - f.cp < budget) budget = plan.maxLengths[i] - f.cp;
           }
         }
-        return budget > 0 ? { classId: 'json-string-body', budget } : undefined;
+        if (budget <= 0) return undefined;
+        // A key that may repeat an undeclared one can reach a dead end when its length is bounded (it can
+        // neither close nor grow): then every byte is stepped, and freshKey decides.
+        if (budget !== Infinity && f.keyOf !== null && (f.parent as ObjFrame).undeclared !== null) return undefined;
+        return { classId: 'json-string-body', budget };
       }
       case K_NUM:
         if (f.text !== null) return undefined;
@@ -284,8 +305,10 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
    * prefixes are exceptions, walked exactly.
    */
   private exitPlan(f: StrFrame, state: SchemaState): ExitPlan | undefined {
-    if (f.rec !== null || f.text !== null || f.esc !== S_NORMAL) return undefined;
     const plan = f.plan;
+    if (f.rec !== null || f.esc !== S_NORMAL) return undefined;
+    // A key keeps its text only to refuse duplicates (handled as exceptions below), unless predicates need it.
+    if (f.text !== null && (f.keyOf === null || plan.needsText)) return undefined;
     if (plan.cpCap > 0) return undefined;
     const at = () => this.cursor(state);
     if (f.keyOf === null) {
@@ -296,8 +319,15 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const keys = f.keyOf;
     if (keys.hasPatterns || !plan.loopsBelow(f.ps, plan.extraStart)) return undefined;
     if (intersects(keys.closed, (f.parent as ObjFrame).alive)) return undefined;
-    const exceptions = keys.nameCompletions(f.ps, 64);
+    let exceptions = keys.nameCompletions(f.ps, 64);
     if (exceptions === undefined) return undefined;
+    // Closing as an undeclared key already written is refused: those bodies are walked exactly too.
+    const written = (f.parent as ObjFrame).undeclared;
+    if (written !== null && f.text !== null) {
+      const rests = undeclaredKeyRests(written, f.text);
+      if (exceptions.length + rests.length > 64) return undefined;
+      if (rests.length > 0) exceptions = [...exceptions, ...rests];
+    }
     const closed = this.finishKey(f, andBits(f.alive, plan.acceptAt(f.ps)), null, -1);
     return { after: closed === undefined ? null : this.cursor({ frame: closed, doc: '' }), exceptions, at };
   }
@@ -367,6 +397,9 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
 
   private frameKey(f: Frame): string | undefined {
     if (f.rec !== null) return undefined;
+    // Loose keys (exactKeys) leave an open object's written keys out of frame keys: its own masks after
+    // a comma depend on them (tokens such as `"id"` open and close a key), so they are added here.
+    if (f.kind === K_OBJ && f.phase === O_AFTER_COMMA && f.undeclared !== null && !this.exactKeys && f.plan.openKeys) return `${this.keyOf(f)}|u${f.undeclared.sig}`;
     return this.keyOf(f);
   }
 
@@ -382,6 +415,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       case K_OBJ:
         sig = `O${f.link.id}.${bitsKey(f.alive)}.${f.phase}.${wsKey(f.ws)}.${bitsKey(f.seen)}.${f.count}.${f.pending ? f.pending.id : ''}${f.order ? '.' + f.order.join(',') : ''}`;
         if (f.evals !== null) sig += `.${evalsKey(f.evals, f.evalsLen)}.${f.pendingName}.${f.pendingMatched ? bitsKey(f.pendingMatched) : ''}`;
+        if (f.undeclared !== null && (this.exactKeys || !f.plan.openKeys)) sig += `.u${f.undeclared.sig}`;
         break;
       case K_ARR:
         sig = `A${f.link.id}.${bitsKey(f.alive)}.${f.phase}.${wsKey(f.ws)}.${f.index}.${f.counts ? f.counts.join(',') : ''}`;
@@ -390,7 +424,18 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       case K_STR: {
         let cp: string = `${f.cp}`;
         if (f.plan.cpCap > 0 && f.esc === S_NORMAL && f.plan.loops(f.ps) && this.lengthRoom(f) && this.lengthSettled(f)) cp = `m${this.maxTokenBytes}`;
-        sig = `S${f.link.id}.${bitsKey(f.alive)}.${f.ps}.${cp}.${f.esc}.${f.acc}${f.text !== null ? '.' + JSON.stringify(f.text) : ''}`;
+        // A key's text (kept for duplicates) is implied by its state while it spells part of a property
+        // name. Without exact keys (the object's written keys are then not in its key either), only the
+        // rests of the written keys it can still repeat matter.
+        let text = f.text;
+        let rests = '';
+        if (text !== null && f.keyOf !== null && !f.plan.needsText) {
+          const loose = !this.exactKeys && f.keyOf.openKeys;
+          const written = (f.parent as ObjFrame).undeclared;
+          if (loose && written !== null && undeclaredKeyContinues(written, text)) rests = `.r${undeclaredKeyRests(written, text).map((r) => JSON.stringify(Buffer.from(r).toString('latin1'))).join(',')}`;
+          if (loose || f.keyOf.onNamePath(f.ps)) text = null;
+        }
+        sig = `S${f.link.id}.${bitsKey(f.alive)}.${f.ps}.${cp}.${f.esc}.${f.acc}${text !== null ? '.' + JSON.stringify(text) : ''}${rests}`;
         break;
       }
       case K_NUM:
@@ -568,13 +613,16 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     fields.plan = plan.keyPlan;
     fields.ps = plan.keyPlan.initial;
     fields.keyOf = plan;
+    // The decoded key, to refuse an undeclared key written twice (finishKey).
+    fields.text = '';
     const frame = fields as unknown as StrFrame;
     // Requirements on the key that fail for any string (propertyNames: {type: "number"}).
     const failing = link.goal.failingFor(TY_STRING);
     let g: Frame | undefined = frame;
     if (failing.length > 0) g = this.failRequirements(frame, failing);
     if (g === undefined) return undefined;
-    return this.checkKeyViability(g as StrFrame);
+    const k = this.checkKeyViability(g as StrFrame);
+    return k === undefined ? undefined : this.freshKey(k as StrFrame);
   }
 
   /**
@@ -812,7 +860,8 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       const id = last ? ps * 2 + 1 : ps * 2;
       let v = memo.get(id);
       if (v === undefined) {
-        v = this.fed(base, ps, last ? 1 : 0, S_NORMAL, base.text, null) !== undefined;
+        // A key's text is not advanced here: without it, fed leaves duplicate liveness to the full step.
+        v = this.fed(base, ps, last ? 1 : 0, S_NORMAL, base.keyOf === null ? base.text : null, null) !== undefined;
         memo.set(id, v);
       }
       return v;
@@ -864,7 +913,10 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       out = this.kill(g, killed);
       if (out === undefined) return undefined;
     }
-    if (f.keyOf !== null && ps !== f.ps) return this.checkKeyViability(out as StrFrame);
+    if (f.keyOf !== null) {
+      if (ps !== f.ps) out = this.checkKeyViability(out as StrFrame);
+      return out === undefined ? undefined : this.freshKey(out as StrFrame);
+    }
     return out;
   }
 
@@ -926,11 +978,61 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     return ok;
   }
 
+  /**
+   * Liveness against duplicate keys: a key whose decoded text can still become an undeclared key the
+   * object already has must keep a way to close as a new key, or a sampler is stuck in it (with
+   * `propertyNames: {enum: ["a", "b"]}` after `{"a":1,"b":2,` no key can follow, so that comma is
+   * refused; with `maxLength: 2`, `{"ab":1,"ab` can neither close nor grow). A depth-first search over
+   * the bytes that keep the text a prefix of such a key: a byte that leaves them all behind leads to a
+   * key no duplicate can touch, live by the checks above. Escapes are tried in their one-character
+   * forms only (a key that needs `\uXXXX` to be new is not found), and past FRESH_KEY_STEPS steps the
+   * key is assumed live.
+   */
+  private freshKey(f: StrFrame): StrFrame | undefined {
+    const written = (f.parent as ObjFrame).undeclared;
+    if (this.searchingFreshKey || written === null || f.text === null || !undeclaredKeyContinues(written, f.text)) return f;
+    const memoKey = f.rec === null ? this.keyOf(f) : undefined;
+    let live = memoKey === undefined ? undefined : this.freshKeyMemo.get(memoKey);
+    if (live === undefined) {
+      this.searchingFreshKey = true;
+      try {
+        live = this.freshKeySearch(f, written, { steps: FRESH_KEY_STEPS });
+      } finally {
+        this.searchingFreshKey = false;
+      }
+      if (memoKey !== undefined) {
+        if (this.freshKeyMemo.size >= 65536) this.freshKeyMemo.clear();
+        this.freshKeyMemo.set(memoKey, live);
+      }
+    }
+    return live ? f : undefined;
+  }
+
+  private freshKeySearch(f: StrFrame, written: UndeclaredKeys, budget: { steps: number }): boolean {
+    if (this.stepFrame(f, 0x22) !== undefined) return true;
+    for (let b = 0x20; b < 0x100; b++) {
+      if (b === 0x22) continue;
+      if (--budget.steps < 0) return true;
+      const g = this.stepFrame(f, b) as StrFrame | undefined;
+      if (g === undefined) continue;
+      if (b !== 0x5c) {
+        if (!undeclaredKeyContinues(written, g.text!) || this.freshKeySearch(g, written, budget)) return true;
+        continue;
+      }
+      for (const c of SHORT_ESCAPES) {
+        if (--budget.steps < 0) return true;
+        const h = this.stepFrame(g, c) as StrFrame | undefined;
+        if (h !== undefined && (!undeclaredKeyContinues(written, h.text!) || this.freshKeySearch(h, written, budget))) return true;
+      }
+    }
+    return false;
+  }
+
   private finishString(f: StrFrame, rec: string | null): Frame | undefined {
     const plan = f.plan;
     let results = andBits(f.alive, plan.acceptAt(f.ps));
     if (plan.cpCap > 0) results = minusBits(minusBits(results, plan.tooShortAt(f.cp)), plan.tooLongAt(f.cp));
-    if (f.text !== null) {
+    if (f.text !== null && plan.needsText) {
       const text = Buffer.from(f.text, 'latin1').toString('utf8');
       f.link.goal.atoms.forEach((a, i) => {
         if (hasBit(results, i) && a.str !== undefined) {
@@ -959,6 +1061,10 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     }
     const name = nameOverride ?? plan.nameAt(f.ps);
     if (name >= 0 && hasBit(obj.seen, name)) return undefined; // duplicate key
+    // An undeclared key written twice (compared decoded). A closing that stands for many bodies
+    // (nameOverride, exitPlan) neither checks nor records one: exitPlan walks the repeats exactly.
+    const text = nameOverride === undefined && name < 0 ? f.text : null;
+    if (text !== null && hasUndeclaredKey(obj.undeclared, text)) return undefined;
     const count = Math.min(obj.count + 1, Math.max(plan.countCap, 1));
     let order = obj.order;
     for (let i = 0; i < plan.goal.atoms.length; i++) {
@@ -980,7 +1086,8 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       }
     }
     const seen = name >= 0 ? withBit(obj.seen, name) : obj.seen;
-    obj = { ...obj, seen, count, order, rec, key: undefined };
+    const undeclared = text === null ? obj.undeclared : withUndeclaredKey(obj.undeclared, text);
+    obj = { ...obj, seen, count, order, rec, undeclared, key: undefined };
     if (obj.evals !== null) obj = { ...obj, pendingName: name, pendingMatched: plan.matchedAtoms(f.ps) };
     if (dead !== undefined) {
       const k = this.kill(obj, dead);
@@ -1352,6 +1459,11 @@ VALUE_TYPE[0x6e] = TY_NULL;
 const VALUE_START_BYTES = Uint8Array.from([0x22, 0x7b, 0x5b, 0x74, 0x66, 0x6e, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]);
 
 const NO_EXCEPTIONS: readonly Uint8Array[] = Object.freeze([]);
+
+/** The escapes freshKey tries after a backslash: every one-character form (`\uXXXX` is not tried). */
+const SHORT_ESCAPES = Uint8Array.from([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+/** Steps of one duplicate-key liveness search before the key is assumed live. */
+const FRESH_KEY_STEPS = 4096;
 
 const UTF8_SCRATCH = new Uint8Array(4);
 
