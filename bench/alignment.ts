@@ -5,9 +5,17 @@
  *
  *   npx tsx bench/alignment.ts [--json] [--model DIR] [--prompts N] [--max-tokens T] [--threads N]
  *                              [--tasks keywords,length,json-keywords,json-length] [--seed S]
+ *                              [--json-prompt raw|chat]
  *
  * Model: DIR, else models/default when it holds a model, else ../shared/data/models/stories260K
  * converted with convertCheckpoint into bench/out/alignment/ (cached).
+ *
+ * Prompts: every task continues a story opener (raw text; the JSON tasks under the constraint). With
+ * `--json-prompt chat`, the JSON tasks send what generate() sends instead: the schema prompt of
+ * src/engine/prompts/json-schema-prompt.ts through the model's chat template, with a user message
+ * asking for a story that starts with the opener (and, for keywords, uses the concepts). The default
+ * model answers that prompt with a short name-like string (its JSON training data holds no stories),
+ * so the raw opener, which makes it write a story into the JSON string, is the default.
  *
  * Budgets are matched in decoded sequence-tokens per generated token (the work a batched decoder does;
  * `decoderTokens`), at about BUDGET x greedy: best-of-N draws N = BUDGET samples in lockstep; DeAL keeps
@@ -17,13 +25,15 @@
  * one pass per lookahead / rollout depth. Rewards are the final reward of each method's output text,
  * averaged over prompts; seconds and costs are per prompt.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ChatTemplate } from '../src/engine/chat-template.js';
 import { convertCheckpoint } from '../src/engine/convert/convert-checkpoint.js';
 import { OnnxDecoder } from '../src/engine/decoder/onnx-decoder.js';
 import { resolveModelDirectory } from '../src/engine/model/model-directory.js';
+import { jsonSchemaPrompt } from '../src/engine/prompts/json-schema-prompt.js';
 import { createTokenAutomaton } from '../src/grammar/automaton/trie-token-automaton.js';
 import type { TokenAutomaton } from '../src/grammar/automaton/token-automaton.js';
 import { compileJsonSchema } from '../src/grammar/jsonschema/index.js';
@@ -107,11 +117,17 @@ export interface AlignmentBenchOptions {
   readonly threads?: number;
   readonly tasks?: readonly TaskName[];
   readonly seed?: number;
+  /** How the JSON tasks prompt the model: the raw opener (default) or generate()'s chat prompt. */
+  readonly jsonPrompt?: 'raw' | 'chat';
   readonly onProgress?: (message: string) => void;
 }
 
 interface TaskItem {
   readonly prompt: string;
+  /** The prompt as the model reads it (chat template applied for the JSON tasks, when there is one). */
+  readonly promptText: string;
+  /** Whether promptText already holds its special tokens (a rendered chat template). */
+  readonly templated: boolean;
   readonly reward: Reward;
   /** What the task reward is computed on (the JSON tasks score the story plus validity). */
   readonly constraint: TokenAutomaton<unknown> | undefined;
@@ -145,13 +161,16 @@ export async function runAlignmentBench(options: AlignmentBenchOptions = {}): Pr
   const tasks = options.tasks ?? ['keywords', 'length', 'json-keywords', 'json-length'];
   const progress = options.onProgress ?? (() => {});
   const vocabulary = loadVocabulary(modelDir);
+  const jsonPrompt = options.jsonPrompt ?? 'raw';
+  const chat = jsonPrompt === 'chat' ? readChatTemplate(modelDir) : undefined;
+  if (jsonPrompt === 'chat' && chat === undefined) throw new Error(`--json-prompt chat: ${modelDir} has no chat template`);
   const decoder = await OnnxDecoder.load(modelDir, { threads: options.threads, onWarning: () => {} });
   const rows: AlignmentBenchRow[] = [];
   try {
     let jsonConstraint: TokenAutomaton<unknown> | undefined;
     for (const task of tasks) {
       if (task.startsWith('json-')) jsonConstraint ??= createTokenAutomaton(compileJsonSchema(STORY_SCHEMA, { whitespace: 'compact' }).machine, vocabulary) as TokenAutomaton<unknown>;
-      const items = taskItems(task, prompts, jsonConstraint);
+      const items = taskItems(task, prompts, jsonConstraint, chat);
       const budget = task.startsWith('json-') ? maxTokens + 16 : maxTokens;
       for (const method of ['greedy', 'bestOfN', 'deal', 'tqstar'] as const) {
         let reward = 0;
@@ -163,7 +182,7 @@ export async function runAlignmentBench(options: AlignmentBenchOptions = {}): Pr
         let example = '';
         for (let i = 0; i < items.length; i++) {
           const item = items[i];
-          const promptIds = vocabulary.encodePrompt(item.prompt);
+          const promptIds = vocabulary.encodePrompt(item.promptText, { addSpecialTokens: !item.templated });
           const started = performance.now();
           const out = await runMethod(method, { decoder, vocabulary, promptIds, item, maxTokens: budget, seed: seed + i });
           seconds += (performance.now() - started) / 1000;
@@ -206,13 +225,21 @@ export async function runAlignmentBench(options: AlignmentBenchOptions = {}): Pr
       tqstar: { topK: 3, rollouts: 1, rolloutTokens: 8, alpha: 10, choose: 'argmax', rollout: 'sample' },
       lengthTargetWords: LENGTH_TARGET_WORDS,
       jsonSchema: STORY_SCHEMA,
+      jsonPrompt: chat !== undefined ? 'chat: json-schema-prompt.ts through the model chat template' : 'raw opener',
     },
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg().map((x) => round(x)), node: process.version },
     tasks: rows,
   };
 }
 
-function taskItems(task: TaskName, count: number, jsonConstraint: TokenAutomaton<unknown> | undefined): TaskItem[] {
+/** The model's chat template (tokenizer_config.json), if it has one. */
+function readChatTemplate(modelDir: string): ChatTemplate | undefined {
+  const path = join(modelDir, 'tokenizer_config.json');
+  if (!existsSync(path)) return undefined;
+  return ChatTemplate.fromTokenizerConfig(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>, path);
+}
+
+function taskItems(task: TaskName, count: number, jsonConstraint: TokenAutomaton<unknown> | undefined, chat: ChatTemplate | undefined): TaskItem[] {
   const items: TaskItem[] = [];
   for (let i = 0; i < count; i++) {
     const concepts = CONCEPT_SETS[i % CONCEPT_SETS.length];
@@ -221,10 +248,10 @@ function taskItems(task: TaskName, count: number, jsonConstraint: TokenAutomaton
     const length = lengthTarget({ target: LENGTH_TARGET_WORDS });
     switch (task) {
       case 'keywords':
-        items.push({ prompt: opener, reward: keywords, constraint: undefined });
+        items.push({ prompt: opener, promptText: opener, templated: false, reward: keywords, constraint: undefined });
         break;
       case 'length':
-        items.push({ prompt: opener, reward: length, constraint: undefined });
+        items.push({ prompt: opener, promptText: opener, templated: false, reward: length, constraint: undefined });
         break;
       case 'json-keywords':
       case 'json-length': {
@@ -234,7 +261,12 @@ function taskItems(task: TaskName, count: number, jsonConstraint: TokenAutomaton
           { reward: inner, weight: 1, name: 'task' },
           { reward: jsonValidity(STORY_SCHEMA), weight: 1, name: 'valid' },
         ]);
-        items.push({ prompt: `${opener}`, reward, constraint: jsonConstraint });
+        const request =
+          task === 'json-keywords'
+            ? `Write a short story that starts with "${opener}" and uses the words ${concepts.join(', ')}.`
+            : `Write a short story of about ${LENGTH_TARGET_WORDS} words that starts with "${opener}".`;
+        const promptText = chat !== undefined ? chat.render(jsonSchemaPrompt(STORY_SCHEMA, request)) : opener;
+        items.push({ prompt: chat !== undefined ? request : opener, promptText, templated: chat !== undefined, reward, constraint: jsonConstraint });
         break;
       }
     }
@@ -320,6 +352,7 @@ async function main(argv: readonly string[]): Promise<void> {
     threads: option('threads') ? Number(option('threads')) : undefined,
     tasks: option('tasks') ? (option('tasks')!.split(',') as TaskName[]) : undefined,
     seed: option('seed') ? Number(option('seed')) : undefined,
+    jsonPrompt: option('json-prompt') === 'chat' ? 'chat' : undefined,
     onProgress: json ? undefined : (message) => console.error(message),
   });
   if (json) console.log(JSON.stringify(report, null, 2));

@@ -3,8 +3,8 @@
  * fast-forward of forced tokens, `ff`), SMC time per token position for N = 1, 4, 8 particles, and
  * AWRS acceptance rates.
  *
- *   npx tsx bench/samplers.ts [--json] [--draws] [--setup llama3-json|stories-json|toy] [--schema FILE]
- *                             [--tokens N] [--runs R] [--valid-mass Q] [--seed S]
+ *   npx tsx bench/samplers.ts [--json] [--draws] [--setup default-json|llama3-json|stories-json|toy]
+ *                             [--schema FILE] [--model DIR] [--tokens N] [--runs R] [--valid-mass Q] [--seed S]
  *
  * `--draws` times the token samplers alone (measureDraws: R repeats of the positions of one run).
  *
@@ -14,6 +14,11 @@
  *   at each step it puts `validMass` of its probability on a few tokens the schema allows (found by
  *   checking ~70 plausible JSON tokens and the next token of a reference document) and the rest on
  *   softmax(Gaussian logits, sd 2.5) over the whole vocabulary.
+ * - default-json: the shipped default model (models/default, or --model DIR) on the ONNX decoder with
+ *   its own 4,096-token vocabulary, the JSON Schema constraint exactly as generate() compiles it
+ *   (flexible whitespace) for schemas/examples/person.schema.json (or --schema FILE), and the prompt
+ *   generate() sends (json-schema-prompt.ts through the model's chat template): a real model trained
+ *   on this prompt format, so AWRS meets the model it is designed for.
  * - stories-json: the ONNX decoder on stories260K (converted into bench/out) and the JSON Schema
  *   automaton over its 512 tokens: a real batched decoder, and a model that knows no JSON at all.
  * - toy: a synthetic 128,256-token vocabulary and a small byte DFA (arrays of integers), masks by a
@@ -550,6 +555,40 @@ async function storiesJsonCase(args: Args): Promise<SamplerBenchCase & { dispose
   };
 }
 
+/**
+ * The shipped default model with its own tokenizer, the constraint and the prompt generate() would
+ * use (resolveConstraint, promptMessages, the chat template): what a user of `generate()` runs.
+ */
+async function defaultJsonCase(args: Args): Promise<SamplerBenchCase & { dispose(): Promise<void> }> {
+  const { trainedModelDir, packageRoot } = await import('../src/engine/default-model.js');
+  const { Model } = await import('../src/engine/generate/model.js');
+  const { resolveConstraint } = await import('../src/engine/generate/constraint.js');
+  const { promptMessages } = await import('../src/engine/generate/generate.js');
+  const dir = args.model ?? trainedModelDir;
+  // One intra-op thread: the machine is shared, and a batched step of this 1.3 M-parameter model is
+  // a few milliseconds either way.
+  const model = await Model.load(dir, { threads: 1 });
+  const schemaFile = args.schema ?? resolve(packageRoot, 'schemas', 'examples', 'person.schema.json');
+  const schema: unknown = JSON.parse(readFileSync(schemaFile, 'utf8'));
+  const prompt = args.schema
+    ? 'Generate a realistic example.'
+    : 'Ada Lovelace, 36, writes to ada.lovelace@example.org and lives in London, GB. Tags: math, poetry.';
+  const compileStart = performance.now();
+  const constraint = resolveConstraint({ schema }, model.vocabulary, model.constraints);
+  const compileMs = performance.now() - compileStart;
+  const promptIds = model.encodePrompt(promptMessages({ schema, prompt }, constraint)).ids;
+  return {
+    name: 'default-json (ONNX)',
+    vocabSize: model.decoder.vocabSize,
+    makeDecoder: () => model.decoder,
+    promptIds,
+    automaton: constraint.automaton as TokenAutomaton<unknown>,
+    maxTokens: args.tokens,
+    details: { model: dir, schema: schemaFile, prompt, promptTokens: promptIds.length, schemaCompileMs: compileMs, threads: 1 },
+    dispose: () => model.dispose(),
+  };
+}
+
 /** Self-contained: synthetic 128k vocabulary, arrays of integers, masks by full scan. */
 function toyCase(args: Args): SamplerBenchCase {
   const V = 128_256;
@@ -635,6 +674,8 @@ export interface Args {
   draws: boolean;
   setup: string;
   schema: string | undefined;
+  /** default-json: the model directory (default models/default). */
+  model: string | undefined;
   tokens: number;
   runs: number;
   validMass: number;
@@ -655,6 +696,7 @@ function parseArgs(argv: readonly string[]): Args {
     draws: argv.includes('--draws'),
     setup: value('--setup') ?? (existsSync(sharedPath('tokenizers/llama3/tokenizer.json')) ? 'llama3-json' : 'toy'),
     schema: value('--schema'),
+    model: value('--model'),
     tokens: Number(value('--tokens') ?? 48),
     runs: Number(value('--runs') ?? 5),
     validMass: Number(value('--valid-mass') ?? 0.95),
@@ -664,12 +706,19 @@ function parseArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const bench = args.setup === 'toy' ? toyCase(args) : args.setup === 'stories-json' ? await storiesJsonCase(args) : await llama3JsonCase(args);
+  const bench =
+    args.setup === 'toy'
+      ? toyCase(args)
+      : args.setup === 'stories-json'
+        ? await storiesJsonCase(args)
+        : args.setup === 'default-json'
+          ? await defaultJsonCase(args)
+          : await llama3JsonCase(args);
   if (args.draws) {
     const draws = await measureDraws(bench, { seed: args.seed, repeats: args.runs });
     if ('dispose' in bench && typeof bench.dispose === 'function') await bench.dispose();
     console.log(`token samplers alone: ${bench.name}, V=${bench.vocabSize}, ${draws.positions} positions of one masked run x ${draws.repeats} repeats`);
-    console.log(`reproduce: npx tsx bench/samplers.ts --draws --setup ${args.setup} --tokens ${args.tokens} --runs ${args.runs} --valid-mass ${args.validMass} --seed ${args.seed}`);
+    console.log(`reproduce: npx tsx bench/samplers.ts --draws --setup ${args.setup}${args.model ? ` --model ${args.model}` : ''}${args.schema ? ` --schema ${args.schema}` : ''} --tokens ${args.tokens} --runs ${args.runs} --valid-mass ${args.validMass} --seed ${args.seed}`);
     for (const [name, t] of [['awrs (auto)', draws.awrsUs], ['masked (mask incl.)', draws.maskedUs]] as const) {
       console.log(`${name.padEnd(20)} us/draw min ${t.min.toFixed(0)}  median ${t.median.toFixed(0)}  mean ${t.mean.toFixed(0)}`);
     }
@@ -684,7 +733,7 @@ async function main(): Promise<void> {
   }
   const f = (x: number | null): string => (x === null ? '-' : x.toFixed(x < 10 ? 2 : 0));
   console.log(`sampler benchmark: ${bench.name}, V=${bench.vocabSize}, ${args.tokens} tokens max, ${args.runs} runs`);
-  console.log(`reproduce: npx tsx bench/samplers.ts --setup ${args.setup} --tokens ${args.tokens} --runs ${args.runs} --valid-mass ${args.validMass} --seed ${args.seed}`);
+  console.log(`reproduce: npx tsx bench/samplers.ts --setup ${args.setup}${args.model ? ` --model ${args.model}` : ''}${args.schema ? ` --schema ${args.schema}` : ''} --tokens ${args.tokens} --runs ${args.runs} --valid-mass ${args.validMass} --seed ${args.seed}`);
   const rows = [
     ['masked', report.masked],
     ['awrs (auto)', report.awrs],
