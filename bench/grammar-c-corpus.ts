@@ -13,33 +13,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileGrammar } from '../src/grammar/cfg/index.js';
+import { SeededRandom } from './seeded-random.js';
 
 export const cCorpusPath = join(dirname(fileURLToPath(import.meta.url)), 'corpus', 'c-programs.json');
-
-/** xorshift32, as in grammar-corpus.ts: the same programs on every machine. */
-class Random {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 const NAMES = ['count', 'total', 'index', 'len', 'buf', 'node', 'next', 'value', 'key', 'sum', 'acc', 'width', 'height', 'offset', 'flags', 'mask', 'result', 'tmp', 'left', 'right', 'lo', 'hi', 'mid', 'step', 'limit', 'score', 'ptr', 'head', 'tail', 'size'];
 const FUNCTIONS = ['parse_header', 'hash_bytes', 'update_state', 'read_block', 'find_max', 'normalize', 'checksum', 'merge_runs', 'scan_tokens', 'encode_utf8', 'grow_buffer', 'list_push', 'clamp_range', 'apply_filter', 'print_report'];
@@ -79,7 +55,7 @@ class ProgramWriter {
   private depth = 0;
 
   constructor(
-    private readonly r: Random,
+    private readonly r: SeededRandom,
     private readonly indent: string,
   ) {}
 
@@ -237,7 +213,7 @@ class ProgramWriter {
 }
 
 export function generateCPrograms(count = 24, seed = 0x5eed_c0de): string[] {
-  const r = new Random(seed);
+  const r = new SeededRandom(seed);
   const programs: string[] = [];
   for (let k = 0; k < count; k++) programs.push(new ProgramWriter(r, r.pick(['  ', '    ', '\t'])).program());
   return programs;

@@ -9,36 +9,9 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SeededRandom } from './seeded-random.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** xorshift32: small, fast, and the same on every machine. */
-class Random {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  float(lo: number, hi: number, digits: number): number {
-    return Number((lo + this.next() * (hi - lo)).toFixed(digits));
-  }
-}
 
 const FIRST = ['Ana', 'Bjørn', 'Chen', 'Dmitri', 'Élodie', 'Farah', 'Gustavo', 'Hiroshi', 'Ines', 'Jamal', 'Katarzyna', 'Liam', 'Mei', 'Nour', 'Olu', 'Priya', 'Quentin', 'Rosa', 'Søren', 'Tomás', 'Uma', 'Valentina', 'Wei', 'Yusuf', 'Zoë'];
 const LAST = ['García', 'Müller', 'Nakamura', 'Okafor', 'Petrov', 'Smith', 'Nguyễn', 'Kowalski', 'Haddad', 'Silva', 'Johansson', 'Rossi', 'Kim', 'Dubois', 'Öztürk'];
@@ -63,12 +36,12 @@ const SENTENCES = [
 const LEVELS = ['DEBUG', 'INFO', 'INFO', 'INFO', 'WARN', 'ERROR'];
 const SERVICES = ['auth', 'billing', 'search', 'gateway', 'scheduler', 'notifier'];
 
-function isoDate(r: Random): string {
+function isoDate(r: SeededRandom): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `2024-${pad(r.int(1, 12))}-${pad(r.int(1, 28))}T${pad(r.int(0, 23))}:${pad(r.int(0, 59))}:${pad(r.int(0, 59))}.${String(r.int(0, 999)).padStart(3, '0')}Z`;
 }
 
-function person(r: Random): Json {
+function person(r: SeededRandom): Json {
   const first = r.pick(FIRST);
   const last = r.pick(LAST);
   return {
@@ -84,7 +57,7 @@ function person(r: Random): Json {
   };
 }
 
-function product(r: Random): Json {
+function product(r: SeededRandom): Json {
   return {
     sku: `${r.pick(['AX', 'BQ', 'CZ'])}-${r.int(100000, 999999)}`,
     title: `${r.pick(WORDS)} ${r.pick(WORDS)} ${r.pick(NOUNS)}`,
@@ -97,7 +70,7 @@ function product(r: Random): Json {
   };
 }
 
-function geojson(r: Random): Json {
+function geojson(r: SeededRandom): Json {
   return {
     type: 'FeatureCollection',
     features: Array.from({ length: r.int(1, 3) }, (_, i) => ({
@@ -111,7 +84,7 @@ function geojson(r: Random): Json {
   };
 }
 
-function logs(r: Random): Json {
+function logs(r: SeededRandom): Json {
   return Array.from({ length: r.int(3, 7) }, () => ({
     ts: isoDate(r),
     level: r.pick(LEVELS),
@@ -128,7 +101,7 @@ function logs(r: Random): Json {
   })).map((e) => JSON.parse(JSON.stringify(e)) as Json);
 }
 
-function config(r: Random): Json {
+function config(r: SeededRandom): Json {
   return {
     version: `${r.int(1, 4)}.${r.int(0, 20)}.${r.int(0, 9)}`,
     server: { host: '0.0.0.0', port: r.pick([80, 443, 8080, 3000]), tls: { enabled: r.chance(0.6), cert: '/etc/ssl/cert.pem', ciphers: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'] } },
@@ -138,7 +111,7 @@ function config(r: Random): Json {
   };
 }
 
-function thread(r: Random, depth: number): Json {
+function thread(r: SeededRandom, depth: number): Json {
   return {
     author: r.pick(FIRST),
     posted: isoDate(r),
@@ -148,7 +121,7 @@ function thread(r: Random, depth: number): Json {
   };
 }
 
-function toolCall(r: Random): Json {
+function toolCall(r: SeededRandom): Json {
   const calls: Json[] = [
     { name: 'get_weather', arguments: { location: r.pick(CITIES), unit: r.pick(['celsius', 'fahrenheit']), days: r.int(1, 7) } },
     { name: 'search_flights', arguments: { from: 'LIS', to: r.pick(['NRT', 'GRU', 'JFK']), date: isoDate(r).slice(0, 10), passengers: { adults: r.int(1, 3), children: r.int(0, 2) }, flexible: r.chance(0.5) } },
@@ -157,7 +130,7 @@ function toolCall(r: Random): Json {
   return r.pick(calls);
 }
 
-function table(r: Random): Json {
+function table(r: SeededRandom): Json {
   return {
     columns: ['x', 'y', 'z', 'err'],
     rows: Array.from({ length: r.int(3, 6) }, () => [r.float(-1000, 1000, 3), r.int(-50, 50), Number((r.next() * 1e-6).toExponential(3)), r.chance(0.1) ? null : r.float(0, 1, 4)]),
@@ -165,7 +138,7 @@ function table(r: Random): Json {
   };
 }
 
-function tree(r: Random, depth: number): Json {
+function tree(r: SeededRandom, depth: number): Json {
   if (depth === 0) return r.pick([r.int(0, 100), r.pick(NOUNS), true, null]);
   return { node: r.pick(NOUNS), weight: r.float(0, 1, 3), children: Array.from({ length: r.int(1, 2) }, () => tree(r, depth - 1)) };
 }
@@ -178,7 +151,7 @@ function pythonDumps(value: Json): string {
 }
 
 export function generateJsonCorpus(seed = 20240607, documents = 64): string[] {
-  const r = new Random(seed);
+  const r = new SeededRandom(seed);
   const kinds = [
     () => person(r),
     () => product(r),

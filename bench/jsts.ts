@@ -35,7 +35,7 @@ import { compileJsonSchema, jsonSchemaAutomaton, type CompiledJsonSchema } from 
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
 import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
 import { runPeerJsts, type PeerJstsReport } from './peers/peer-jsts.js';
-import type { PeerEngineName } from './peers/peer-protocol.js';
+import { parsePeerEngineName } from './peers/peer-protocol.js';
 
 export type Outcome = 'pass' | 'falsePositive' | 'falseNegative' | 'compileError';
 
@@ -243,10 +243,7 @@ async function journaledMain(argv: string[]): Promise<void> {
     return;
   }
   if (values.draft !== '2020-12' && values.draft !== '7') throw new InputError(`--draft must be 2020-12 or 7, not ${values.draft}`, { where: 'bench jsts' });
-  const peer = values.peer as PeerEngineName | undefined;
-  if (peer !== undefined && peer !== 'xgrammar' && peer !== 'transformers-so') {
-    throw new InputError(`unknown --peer ${values.peer} (xgrammar | transformers-so)`, { where: 'bench jsts' });
-  }
+  const peer = values.peer === undefined ? undefined : parsePeerEngineName(values.peer, ['xgrammar', 'transformers-so'], 'bench jsts');
   const draft = values.draft;
   const suffix = draft === '7' ? '-draft7' : '';
   const common = {

@@ -32,7 +32,7 @@ import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
 import { readMaskbenchEntry } from './peers/maskbench-files.js';
 import { schemaOutcome } from './peers/maskbench-summary.js';
 import { runPeerMaskbench, type PeerMaskbenchReport } from './peers/peer-maskbench.js';
-import type { PeerEngineName } from './peers/peer-protocol.js';
+import { parsePeerEngineName } from './peers/peer-protocol.js';
 
 export type SchemaOutcome = 'pass' | 'valid-rejected' | 'invalid-accepted' | 'both' | 'compile-error';
 
@@ -281,10 +281,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const peer = values.peer as PeerEngineName | undefined;
-  if (peer !== undefined && peer !== 'xgrammar' && peer !== 'transformers-so') {
-    throw new InputError(`unknown --peer ${values.peer} (xgrammar | transformers-so)`, { where: 'bench maskbench' });
-  }
+  const peer = values.peer === undefined ? undefined : parsePeerEngineName(values.peer, ['xgrammar', 'transformers-so'], 'bench maskbench');
   if (values.clock !== 'wall' && values.clock !== 'cpu') throw new InputError(`--clock must be wall or cpu, not ${values.clock}`, { where: 'bench maskbench' });
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   const dir = resolve(values.dir!);

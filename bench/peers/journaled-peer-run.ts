@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 import { describeMachine } from '../report/machine-info.js';
 import { createProgressBar } from '../report/progress-bar.js';
 import { JOURNAL_FORMAT, openJournal, readJournal, type JournalHeader, type ResultJournal } from '../report/result-journal.js';
-import type { PeerEngineInfo, PeerSchema, PeerSchemaResult } from './peer-protocol.js';
+import type { PeerEngineInfo, PeerEngineName, PeerSchema, PeerSchemaResult } from './peer-protocol.js';
 import { runPeer, type RunPeerOptions } from './run-peer.js';
+import type { XGrammarPeerOptions } from './xgrammar-engine.js';
 
 /**
  * A peer run that survives interruption: each schema's result is appended to a JSONL journal as soon
@@ -103,4 +105,51 @@ export async function runJournaledPeer<Extra extends object>(options: JournaledP
     computed: computedRecords.size,
     restarts,
   };
+}
+
+/** The options every peer benchmark takes (peer-jsts.ts, peer-maskbench.ts) besides its data set. */
+export interface PeerBenchOptions {
+  peer: PeerEngineName;
+  tokenizerDir: string;
+  timeoutMs?: number;
+  xgrammar?: Partial<XGrammarPeerOptions>;
+  /** Options of any engine (formwork: FormworkPeerOptions); overrides `xgrammar` when given. */
+  engineOptions?: Record<string, unknown>;
+  /** The JSONL journal (default bench/out/<peer>-<bench>.jsonl). */
+  journalPath?: string;
+  resume?: boolean;
+  /** With resume: statuses to compute again (e.g. ['timeout'] with a longer timeoutMs). */
+  retry?: PeerSchemaResult['status'][];
+  /** The command line recorded with the results (default: the API call, named `caller`). */
+  command?: string;
+  progress?: boolean;
+}
+
+/**
+ * A peer benchmark's journaled run with the shared defaults: journal bench/out/<peer>-<bench>.jsonl,
+ * no resume, the API call as the recorded command, a progress bar labelled "<peer> <bench>".
+ */
+export async function runPeerBench<Extra extends object>(
+  bench: string,
+  caller: string,
+  options: PeerBenchOptions,
+  schemas: readonly (PeerSchema & { extra: Extra })[],
+  config: Record<string, unknown>,
+): Promise<JournaledPeerRun<Extra> & { journalPath: string }> {
+  const journalPath = resolve(options.journalPath ?? `bench/out/${options.peer}-${bench}.jsonl`);
+  const run = await runJournaledPeer({
+    bench,
+    engine: options.peer,
+    tokenizerDir: resolve(options.tokenizerDir),
+    schemas,
+    options: options.engineOptions ?? options.xgrammar,
+    timeoutMs: options.timeoutMs,
+    config,
+    journalPath,
+    resume: options.resume ?? false,
+    retry: options.retry,
+    command: options.command ?? `${caller}(${JSON.stringify({ ...options, command: undefined })})`,
+    progressLabel: options.progress === false ? undefined : `${options.peer} ${bench}`,
+  });
+  return { ...run, journalPath };
 }

@@ -12,33 +12,20 @@ import { pathToFileURL } from 'node:url';
 
 import { InputError } from '../../src/errors.js';
 import type { MachineInfo } from '../report/machine-info.js';
-import { runJournaledPeer } from './journaled-peer-run.js';
+import { runPeerBench, type PeerBenchOptions } from './journaled-peer-run.js';
 import { readTestSuite, summarizeJsts, tokenizeJstsGroup, type JstsSummary } from './jsts-suite.js';
 import { sharedDataPath } from './peer-maskbench.js';
-import type { PeerEngineName, PeerSchemaResult } from './peer-protocol.js';
+import { parsePeerEngineName, type PeerSchemaResult } from './peer-protocol.js';
 import { loadPeerTokenizer } from './peer-tokenizer.js';
-import type { XGrammarPeerOptions } from './xgrammar-engine.js';
 
 /** A journal record of a test-suite run: the group result plus its keyword category. */
 export type JstsRecord = PeerSchemaResult & { category: string; expected: boolean[] };
 
-export interface PeerJstsOptions {
-  peer: PeerEngineName;
+export interface PeerJstsOptions extends PeerBenchOptions {
   suiteDir: string;
-  tokenizerDir: string;
   draft?: '2020-12' | '7';
   /** Include optional/ and optional/format/ (default true). */
   optional?: boolean;
-  timeoutMs?: number;
-  xgrammar?: Partial<XGrammarPeerOptions>;
-  /** Options of any engine (formwork: FormworkPeerOptions); overrides `xgrammar` when given. */
-  engineOptions?: Record<string, unknown>;
-  journalPath?: string;
-  resume?: boolean;
-  /** With resume: statuses to compute again (e.g. ['timeout'] with a longer timeoutMs). */
-  retry?: PeerSchemaResult['status'][];
-  command?: string;
-  progress?: boolean;
 }
 
 export interface PeerJstsReport {
@@ -64,21 +51,7 @@ export async function runPeerJsts(options: PeerJstsOptions): Promise<PeerJstsRep
     ...tokenizeJstsGroup(group, tokenizer.encode),
     extra: { category: group.category, expected: group.tests.map((test) => test.valid) },
   }));
-  const journalPath = resolve(options.journalPath ?? `bench/out/${options.peer}-jsts.jsonl`);
-  const run = await runJournaledPeer({
-    bench: 'jsts',
-    engine: options.peer,
-    tokenizerDir,
-    schemas,
-    options: options.engineOptions ?? options.xgrammar,
-    timeoutMs: options.timeoutMs,
-    config: { suite: suiteDir, draft, optional: options.optional ?? true, tokenizer: tokenizerDir },
-    journalPath,
-    resume: options.resume ?? false,
-    retry: options.retry,
-    command: options.command ?? `runPeerJsts(${JSON.stringify({ ...options, command: undefined })})`,
-    progressLabel: options.progress === false ? undefined : `${options.peer} jsts`,
-  });
+  const run = await runPeerBench('jsts', 'runPeerJsts', options, schemas, { suite: suiteDir, draft, optional: options.optional ?? true, tokenizer: tokenizerDir });
   return {
     bench: 'jsts',
     engine: run.header.engine,
@@ -88,7 +61,7 @@ export async function runPeerJsts(options: PeerJstsOptions): Promise<PeerJstsRep
     draft,
     command: run.header.command,
     machine: run.header.machine,
-    journal: journalPath,
+    journal: run.journalPath,
     summary: summarizeJsts(groups, run.records),
   };
 }
@@ -109,10 +82,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
     },
   });
-  const peer = values.peer as PeerEngineName;
-  if (peer !== 'formwork' && peer !== 'xgrammar' && peer !== 'transformers-so') {
-    throw new InputError(`unknown --peer ${values.peer} (formwork | xgrammar | transformers-so)`);
-  }
+  const peer = parsePeerEngineName(values.peer, ['formwork', 'xgrammar', 'transformers-so']);
   if (values.draft !== '2020-12' && values.draft !== '7') throw new InputError(`--draft must be 2020-12 or 7, not ${values.draft}`);
   const report = await runPeerJsts({
     peer,

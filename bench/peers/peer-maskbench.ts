@@ -15,36 +15,21 @@ import { pathToFileURL } from 'node:url';
 import { InputError } from '../../src/errors.js';
 import { roundSummary, summarizeSchemaResults, type MaskbenchSummary, type SchemaOutcome, schemaOutcome } from './maskbench-summary.js';
 import { listMaskbenchFiles, readMaskbenchEntry, tokenizeMaskbenchEntry } from './maskbench-files.js';
-import { runJournaledPeer } from './journaled-peer-run.js';
-import type { PeerEngineName, PeerSchemaResult } from './peer-protocol.js';
+import { runPeerBench, type PeerBenchOptions } from './journaled-peer-run.js';
+import { parsePeerEngineName, type PeerSchemaResult } from './peer-protocol.js';
 import { loadPeerTokenizer } from './peer-tokenizer.js';
-import type { XGrammarPeerOptions } from './xgrammar-engine.js';
 import type { MachineInfo } from '../report/machine-info.js';
 
 /** A journal record of a MaskBench run (ours or a peer's): the schema result plus its subset. */
 export type MaskbenchRecord = PeerSchemaResult & { subset: string };
 
-export interface PeerMaskbenchOptions {
-  peer: PeerEngineName;
+export interface PeerMaskbenchOptions extends PeerBenchOptions {
   /** MaskBench data directory. */
   dir: string;
-  tokenizerDir: string;
   limit?: number;
   subset?: string;
   /** Explicit file names (e.g. the CI ratchet subset); `limit` and `subset` then do not apply. */
   files?: readonly string[];
-  timeoutMs?: number;
-  xgrammar?: Partial<XGrammarPeerOptions>;
-  /** Options of any engine (formwork: FormworkPeerOptions); overrides `xgrammar` when given. */
-  engineOptions?: Record<string, unknown>;
-  /** The JSONL journal (default bench/out/<peer>-maskbench.jsonl). */
-  journalPath?: string;
-  resume?: boolean;
-  /** With resume: statuses to compute again (e.g. ['timeout'] with a longer timeoutMs). */
-  retry?: PeerSchemaResult['status'][];
-  /** The command line recorded with the results. */
-  command?: string;
-  progress?: boolean;
 }
 
 export interface SubsetCounts {
@@ -98,27 +83,12 @@ export async function runPeerMaskbench(options: PeerMaskbenchOptions): Promise<P
     const entry = readMaskbenchEntry(dir, name);
     return { ...tokenizeMaskbenchEntry(entry, tokenizer.encode), extra: { subset: entry.subset } };
   });
-  const journalPath = resolve(options.journalPath ?? `bench/out/${options.peer}-maskbench.jsonl`);
-  const command = options.command ?? `runPeerMaskbench(${JSON.stringify({ ...options, command: undefined })})`;
-  const run = await runJournaledPeer({
-    bench: 'maskbench',
-    engine: options.peer,
-    tokenizerDir,
-    schemas,
-    options: options.engineOptions ?? options.xgrammar,
-    timeoutMs: options.timeoutMs,
-    config: {
-      dataset: dir,
-      tokenizer: tokenizerDir,
-      limit: options.limit ?? null,
-      subset: options.subset ?? null,
-      ...(options.files !== undefined ? { files: options.files.length } : {}),
-    },
-    journalPath,
-    resume: options.resume ?? false,
-    retry: options.retry,
-    command,
-    progressLabel: options.progress === false ? undefined : `${options.peer} maskbench`,
+  const run = await runPeerBench('maskbench', 'runPeerMaskbench', options, schemas, {
+    dataset: dir,
+    tokenizer: tokenizerDir,
+    limit: options.limit ?? null,
+    subset: options.subset ?? null,
+    ...(options.files !== undefined ? { files: options.files.length } : {}),
   });
   return {
     bench: 'maskbench',
@@ -129,7 +99,7 @@ export async function runPeerMaskbench(options: PeerMaskbenchOptions): Promise<P
     tokenizer: tokenizerDir,
     command: run.header.command,
     machine: run.header.machine,
-    journal: journalPath,
+    journal: run.journalPath,
     summary: roundSummary(summarizeSchemaResults(run.records)),
     subsets: subsetCounts(run.records),
     restarts: run.restarts,
@@ -159,10 +129,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
     },
   });
-  const peer = values.peer as PeerEngineName;
-  if (peer !== 'formwork' && peer !== 'xgrammar' && peer !== 'transformers-so') {
-    throw new InputError(`unknown --peer ${values.peer} (formwork | xgrammar | transformers-so)`);
-  }
+  const peer = parsePeerEngineName(values.peer, ['formwork', 'xgrammar', 'transformers-so']);
   const report = await runPeerMaskbench({
     peer,
     dir: values.dir!,

@@ -1,3 +1,4 @@
+import { InputError } from '../../src/errors.js';
 import type { PeerVocabulary } from './peer-tokenizer.js';
 
 /**
@@ -65,6 +66,16 @@ export interface PeerSchemaResult {
  * one harness); a test may name a module path instead (see PeerInit.engineModule).
  */
 export type PeerEngineName = 'formwork' | 'xgrammar' | 'transformers-so';
+
+/**
+ * Checks a `--peer NAME` command-line value against the engines a benchmark can run (the formwork
+ * front-ends leave out 'formwork', which they run anyway); `where` prefixes the error message.
+ */
+export function parsePeerEngineName<Name extends PeerEngineName>(value: string | undefined, allowed: readonly Name[], where?: string): Name {
+  const name = allowed.find((engine) => engine === value);
+  if (name === undefined) throw new InputError(`unknown --peer ${value} (${allowed.join(' | ')})`, { where });
+  return name;
+}
 
 export interface PeerInit {
   engine: PeerEngineName;

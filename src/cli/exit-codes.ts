@@ -1,4 +1,4 @@
-import { AbortError, CompileError, GrammarError, InputError, LimitError, ModelLoadError, RegexError } from '../errors.js';
+import { AbortError, CompileError, GrammarError, InputError, LimitError, ModelLoadError, RegexError, type FormworkError } from '../errors.js';
 import { IncompleteOutputError, NoValidOutputError } from '../engine/generate/output-errors.js';
 
 /**
@@ -43,4 +43,9 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof LimitError) return EXIT.limit;
   if (error instanceof AbortError) return EXIT.interrupted;
   return EXIT.internal;
+}
+
+/** The `error` member of a command's `--json` failure line: what a script needs to branch on. */
+export function errorJson(error: FormworkError): { name: string; code: string; message: string; exitCode: number } {
+  return { name: error.name, code: error.code, message: error.message, exitCode: exitCodeOf(error) };
 }

@@ -12,7 +12,7 @@ import { jsonValidity, keywordCoverage, lengthTarget, regexMatch, weightedSum, t
 import type { SamplerKind } from '../sampler/run-sampler.js';
 import { choiceFlag, intFlag, numberFlag, parseCommandArgs } from './cli-args.js';
 import type { CliIo } from './cli-io.js';
-import { EXIT, exitCodeOf } from './exit-codes.js';
+import { EXIT, errorJson } from './exit-codes.js';
 
 export const GENERATE_HELP = `Usage: formwork generate [options] [PROMPT]
 
@@ -269,7 +269,7 @@ function resultJson(result: GenerateResult<unknown>, hasValue: boolean): Record<
 }
 
 function failureJson(error: FormworkError): Record<string, unknown> {
-  const out: Record<string, unknown> = { error: { name: error.name, code: error.code, message: error.message, exitCode: exitCodeOf(error) } };
+  const out: Record<string, unknown> = { error: errorJson(error) };
   if (error instanceof IncompleteOutputError || error instanceof NoValidOutputError) {
     out.text = error.text;
     out.tokens = error.tokens;

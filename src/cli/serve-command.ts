@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { Model } from '../engine/generate/model.js';
 import { DatabaseRegistry } from '../engine/serve/database-registry.js';
 import { FormworkService } from '../engine/serve/formwork-service.js';
-import { choiceFlag, intFlag, parseCommandArgs } from './cli-args.js';
+import { intFlag, parseCommandArgs } from './cli-args.js';
 import type { CliIo } from './cli-io.js';
+import { loadCommandModel } from './command-model.js';
 import { EXIT } from './exit-codes.js';
 
 export const SERVE_HELP = `Usage: formwork serve [options]
@@ -83,12 +83,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     maxQueue: intFlag(cmd, 'queue', values.queue, 0),
     limits: { maxTokens: intFlag(cmd, 'max-tokens', values['max-tokens'], 1) },
   };
-  const model = await Model.load(values.model === undefined ? undefined : resolve(io.cwd, values.model), {
-    provider: choiceFlag(cmd, 'provider', values.provider, ['cpu', 'webgpu', 'cuda'] as const),
-    threads: intFlag(cmd, 'threads', values.threads, 1, 1024),
-    signal: io.signal,
-    onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
-  });
+  const model = await loadCommandModel(cmd, values, io);
   const stop = new AbortController();
   const onStop = () => stop.abort();
   process.once('SIGTERM', onStop);

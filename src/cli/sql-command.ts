@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { FormworkError, InputError } from '../errors.js';
-import { Model } from '../engine/generate/model.js';
 import { IncompleteOutputError, NoValidOutputError } from '../engine/generate/output-errors.js';
 import type { SqlValue } from '../engine/sql/read-only-database.js';
 import { SqlDatabase } from '../engine/sql/sql-database.js';
@@ -8,7 +7,8 @@ import { DEFAULT_ALIASES, sql } from '../engine/sql/sql.js';
 import type { SamplerKind } from '../sampler/run-sampler.js';
 import { choiceFlag, intFlag, numberFlag, parseCommandArgs } from './cli-args.js';
 import type { CliIo } from './cli-io.js';
-import { EXIT, exitCodeOf } from './exit-codes.js';
+import { loadCommandModel } from './command-model.js';
+import { EXIT, errorJson } from './exit-codes.js';
 
 export const SQL_HELP = `Usage: formwork sql --db FILE [options] [QUESTION]
 
@@ -107,12 +107,7 @@ export async function sqlCommand(argv: readonly string[], io: CliIo): Promise<nu
     }
     const question = positionals[0] ?? (await io.readStdin())?.trim();
     if (!question) throw new InputError('give a question: an argument or standard input', { where });
-    const model = await Model.load(values.model === undefined ? undefined : resolve(io.cwd, values.model), {
-      provider: choiceFlag(cmd, 'provider', values.provider, ['cpu', 'webgpu', 'cuda'] as const),
-      threads: intFlag(cmd, 'threads', values.threads, 1, 1024),
-      signal: io.signal,
-      onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
-    });
+    const model = await loadCommandModel(cmd, values, io);
     try {
       const result = await sql({
         ...generation,
@@ -171,7 +166,7 @@ function cellText(value: SqlValue): string {
 }
 
 function failureJson(error: FormworkError): Record<string, unknown> {
-  const out: Record<string, unknown> = { error: { name: error.name, code: error.code, message: error.message, exitCode: exitCodeOf(error) } };
+  const out: Record<string, unknown> = { error: errorJson(error) };
   if (error instanceof IncompleteOutputError || error instanceof NoValidOutputError) {
     out.sql = error.text;
     out.usage = error.usage;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { runJournaledPeer } from '../../../bench/peers/journaled-peer-run.js';
+import type { PeerSchemaResult } from '../../../bench/peers/peer-protocol.js';
 import { readJournal } from '../../../bench/report/result-journal.js';
 import { tinyVocabulary } from './tiny-vocabulary.js';
 
@@ -20,7 +21,7 @@ const schemas = ['s1', 's2', 's3'].map((id) => ({
   extra: { subset: id === 's3' ? 'B' : 'A' },
 }));
 
-const run = (resume: boolean, journalPath: string) =>
+const run = (resume: boolean, journalPath: string, retry?: PeerSchemaResult['status'][]) =>
   runJournaledPeer({
     bench: 'maskbench',
     engine: 'xgrammar',
@@ -30,6 +31,7 @@ const run = (resume: boolean, journalPath: string) =>
     config: { dataset: 'fixture' },
     journalPath,
     resume,
+    retry,
     command: 'test',
   });
 
@@ -57,18 +59,7 @@ describe('journaled peer run', () => {
     expect(again.records).toHaveLength(3);
     expect(again.engineLabel).toBe('behaviour fixture');
     // Retrying a status recomputes those schemas; their new lines supersede the old ones.
-    const retried = await runJournaledPeer({
-      bench: 'maskbench',
-      engine: 'xgrammar',
-      engineModule: fixture,
-      vocabulary: tinyVocabulary,
-      schemas,
-      config: { dataset: 'fixture' },
-      journalPath,
-      resume: true,
-      retry: ['ok'],
-      command: 'test',
-    });
+    const retried = await run(true, journalPath, ['ok']);
     expect(retried.computed).toBe(3);
     expect(readFileSync(journalPath, 'utf8').trim().split('\n')).toHaveLength(1 + 3 + 3);
     expect(readJournal(journalPath).records.map((record) => record.id)).toEqual(['s1', 's2', 's3']);
