@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError, ModelLoadError } from '../../errors.js';
+import { withRequiredTokenizerMembers } from '../../grammar/vocab/tokenizer-file.js';
 
 /** One model input: token ids and their segment (token type) ids. */
 export interface RewardEncoding {
@@ -55,18 +56,7 @@ export class RewardTokenizer {
     const tokenizerConfig = existsSync(configPath) ? readJsonFile(configPath) : {};
     let tokenizer: Tokenizer;
     try {
-      // The library requires these keys to be present, even as null.
-      tokenizer = new Tokenizer(
-        {
-          ...json,
-          added_tokens: json.added_tokens ?? [],
-          normalizer: json.normalizer ?? null,
-          pre_tokenizer: json.pre_tokenizer ?? null,
-          post_processor: json.post_processor ?? null,
-          decoder: json.decoder ?? null,
-        },
-        tokenizerConfig,
-      );
+      tokenizer = new Tokenizer(withRequiredTokenizerMembers(json), tokenizerConfig);
     } catch (cause) {
       throw new ModelLoadError(`@huggingface/tokenizers cannot build this tokenizer: ${String(cause)}`, { path, cause });
     }

@@ -6,6 +6,7 @@ import { detectSpelling, spellUtf8 } from './token-spelling.js';
 import { TOKEN_SPECIAL, TOKEN_TEXT, TOKEN_UNUSED, TokenVocabulary } from './token-vocabulary.js';
 import {
   scanTokenizerJson,
+  withRequiredTokenizerMembers,
   vocabularyDataFromJson,
   type TokenizerJson,
   type TokenizerVocabularyData,
@@ -273,15 +274,7 @@ function lazyTokenizer(
   return () => {
     if (tokenizer === undefined) {
       const json = source();
-      // The library requires these keys to be present, even as null.
-      const complete = {
-        ...json,
-        added_tokens: json.added_tokens ?? [],
-        normalizer: json.normalizer ?? null,
-        pre_tokenizer: json.pre_tokenizer ?? null,
-        post_processor: json.post_processor ?? null,
-        decoder: json.decoder ?? null,
-      };
+      const complete = withRequiredTokenizerMembers(json);
       const tokenizerJson = text
         ? {
             ...complete,

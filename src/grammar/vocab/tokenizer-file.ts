@@ -459,3 +459,24 @@ function writeUtf8(out: Uint8Array, at: number, code: number): number {
   }
   return at;
 }
+
+/** The members of a tokenizer.json that @huggingface/tokenizers requires to be present, even as null. */
+interface OptionalTokenizerMembers {
+  readonly added_tokens?: readonly unknown[];
+  readonly normalizer?: unknown;
+  readonly pre_tokenizer?: unknown;
+  readonly post_processor?: unknown;
+  readonly decoder?: unknown;
+}
+
+/** `json` with every member the tokenizer library requires filled in (files written by hand often omit them). */
+export function withRequiredTokenizerMembers<T extends OptionalTokenizerMembers>(json: T) {
+  return {
+    ...json,
+    added_tokens: json.added_tokens ?? ([] as unknown as NonNullable<T['added_tokens']>),
+    normalizer: json.normalizer ?? null,
+    pre_tokenizer: json.pre_tokenizer ?? null,
+    post_processor: json.post_processor ?? null,
+    decoder: json.decoder ?? null,
+  };
+}
