@@ -44,6 +44,8 @@ Sampling:
   --temperature T        divides the logits (default 1)
   --top-k K, --top-p P   truncated sampling (implies --sampler sample)
   --seed N               the sampler's seed (default 0: reproducible)
+  --mask-fuel N          work limit of one constraint mask (default: unlimited); past it the mask
+                         is a superset and sampled tokens are checked one by one: still exact
 
 Search (instead of sampling):
   --search deal|tqstar   reward-guided decoding: DeAL or Transfer Q*
@@ -80,6 +82,7 @@ const OPTIONS = {
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
   seed: { type: 'string' },
+  'mask-fuel': { type: 'string' },
   search: { type: 'string' },
   reward: { type: 'string', multiple: true },
   beam: { type: 'string' },
@@ -157,6 +160,7 @@ export function parseGenerateArgs(argv: readonly string[], cwd: string): Generat
       topK: intFlag(cmd, 'top-k', values['top-k'], 1),
       topP: numberFlag(cmd, 'top-p', values['top-p'], 0),
       seed: intFlag(cmd, 'seed', values.seed, 0, 2 ** 32 - 1),
+      maskFuel: intFlag(cmd, 'mask-fuel', values['mask-fuel'], 0),
       search,
     },
   };

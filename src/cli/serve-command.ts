@@ -16,6 +16,9 @@ Serves formwork over HTTP (JSON), on the loopback interface unless --host says o
   POST /v1/generate  {"prompt": TEXT, "schema"|"grammar"|"regex": ...} -> {"value"?, "text", ...}
   GET  /v1/health    -> {"status": "ok", "model", "databases", "inFlight", "queued"}
 
+Both POST routes take the sampling fields "sampler", "particles", "temperature", "seed", "maxTokens"
+and "maskFuel" (work limit of one constraint mask, an integer >= 0; default unlimited).
+
 Requests must say Content-Type: application/json (so that a web page cannot post to the service
 without the browser asking it first). Ctrl-C or SIGTERM shuts down gracefully: no new requests, those
 in flight finish, then exit.

@@ -37,6 +37,8 @@ Model and sampling:
   --max-tokens N         most tokens of the query (default 256)
   --temperature T        divides the logits (default 1)
   --seed N               the sampler's seed (default 0: reproducible)
+  --mask-fuel N          work limit of one grammar mask (default: unlimited); past it the mask
+                         is a superset and sampled tokens are checked one by one: still exact
 
 Output:
   --json                 print { sql, columns, rows, truncated, error?, usage } as one JSON line
@@ -63,6 +65,7 @@ const OPTIONS = {
   'max-tokens': { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
+  'mask-fuel': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -90,6 +93,7 @@ export async function sqlCommand(argv: readonly string[], io: CliIo): Promise<nu
     maxTokens: intFlag(cmd, 'max-tokens', values['max-tokens'], 1),
     temperature: numberFlag(cmd, 'temperature', values.temperature, 0),
     seed: intFlag(cmd, 'seed', values.seed, 0, 2 ** 32 - 1),
+    maskFuel: intFlag(cmd, 'mask-fuel', values['mask-fuel'], 0),
     sampleRows: intFlag(cmd, 'rows', values.rows, 0, 100),
   };
   const database = await SqlDatabase.open(resolve(io.cwd, values.db));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseGenerateArgs } from '../../src/cli/generate-command.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { writeTinyLlama } from '../fixtures/llama-checkpoint.js';
-import { independentValidator } from '../engine/api/fixtures.js';
+import { independentValidator, maskFuelsOf } from '../engine/api/fixtures.js';
 import { runCli } from './cli-harness.js';
 import { repoRoot } from '../support/shared-data.js';
 
@@ -77,6 +77,16 @@ describe('help and usage', () => {
     }
   });
 
+  it('refuses a --mask-fuel that is not a non-negative integer, naming the flag', async () => {
+    for (const value of ['-1', '1.5', 'lots', '']) {
+      // `=`: util.parseArgs reads a separate '-1' as a missing argument.
+      const run = await runCli(['generate', `--mask-fuel=${value}`, 'x']);
+      expect(run.code, value).toBe(EXIT.usage);
+      expect(run.stderr, value).toContain('--mask-fuel must be an integer >= 0');
+    }
+    expect((await runCli(['generate', '--help'])).stdout).toContain('--mask-fuel N');
+  });
+
   it('parses every generate flag into the request', () => {
     const parsed = parseGenerateArgs(
       ['--regex', '[a-z]+', '--sampler', 'smc', '--particles', '8', '--max-tokens', '20', '--temperature', '0.7', '--seed', '3', '--system', 'S', '--raw', 'P'],
@@ -86,6 +96,8 @@ describe('help and usage', () => {
       prompt: 'P',
       request: { regex: '[a-z]+', sampler: 'smc', particles: 8, maxTokens: 20, temperature: 0.7, seed: 3, system: 'S', chatTemplate: false, schemaPrompt: false },
     });
+    expect(parseGenerateArgs(['--mask-fuel', '0', 'x'], work)).toMatchObject({ request: { maskFuel: 0 } });
+    expect(parseGenerateArgs(['x'], work)).toMatchObject({ request: { maskFuel: undefined } });
     const search = parseGenerateArgs(['--search', 'deal', '--reward', 'keywords=a,b', '--reward', 'length=5', '--beam', '3', 'x'], work);
     expect(search).toMatchObject({ request: { search: { kind: 'deal', beamWidth: 3 } } });
   });
@@ -120,6 +132,17 @@ describe('generate', () => {
     const streamed = await runCli(['generate', '--model', modelDir, '--grammar', grammar, '--stream', 'ok?']);
     expect(streamed.code).toBe(EXIT.ok);
     expect(['yes\n', 'no\n']).toContain(streamed.stdout);
+  });
+
+  it('passes --mask-fuel to every mask of the run, and the output still satisfies the constraint', async () => {
+    let run: Awaited<ReturnType<typeof runCli>> | undefined;
+    const fuels = await maskFuelsOf(async () => {
+      run = await runCli(['generate', '--model', modelDir, '--regex', '[0-9]{4}', '--mask-fuel', '3', '--sampler', 'masked', '--json', 'A year:']);
+    });
+    expect(run?.code).toBe(EXIT.ok);
+    expect(JSON.parse(run?.stdout ?? '').text).toMatch(/^[0-9]{4}$/);
+    expect(fuels.length).toBeGreaterThan(0);
+    expect(new Set(fuels)).toEqual(new Set([3]));
   });
 
   it('exits 1 when generation fails, and --json still prints the partial output', async () => {

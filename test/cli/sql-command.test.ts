@@ -8,6 +8,7 @@ import { serveCommand } from '../../src/cli/serve-command.js';
 import { sqlCommand } from '../../src/cli/sql-command.js';
 import { IncompleteOutputError } from '../../src/engine/generate/output-errors.js';
 import { InputError } from '../../src/errors.js';
+import { maskFuelsOf } from '../engine/api/fixtures.js';
 import { fileHash, writeDatabaseFile } from '../engine/sql/sql-fixtures.js';
 import { repoRoot } from '../support/shared-data.js';
 
@@ -78,6 +79,23 @@ describe('formwork sql and formwork serve', () => {
     const printed = JSON.parse(result.stdout) as { error: { code: string }; sql: string };
     expect(printed.error.code).toBe('INCOMPLETE_OUTPUT');
     expect(typeof printed.sql).toBe('string');
+  });
+
+  it('passes --mask-fuel to every grammar mask, and refuses one that is not a non-negative integer', async () => {
+    let result: Awaited<ReturnType<typeof run>> | undefined;
+    const fuels = await maskFuelsOf(async () => {
+      result = await run(sqlCommand, ['--db', file.path, '--model', modelDir, '--max-tokens', '2', '--mask-fuel', '4', '--json', 'How many singers?']);
+    });
+    expect(result?.code).toBe(EXIT.generationFailed);
+    expect(fuels.length).toBeGreaterThan(0);
+    expect(new Set(fuels)).toEqual(new Set([4]));
+    for (const value of ['-2', '0.5', 'x']) {
+      const bad = await run(sqlCommand, ['--db', file.path, `--mask-fuel=${value}`, 'q']);
+      expect(bad.code, value).toBe(EXIT.usage);
+      expect(bad.error, value).toBeInstanceOf(InputError);
+      expect((bad.error as Error).message, value).toContain('--mask-fuel must be an integer >= 0');
+    }
+    expect((await run(sqlCommand, ['--help'])).stdout).toContain('--mask-fuel N');
   });
 
   it('serves until interrupted, then shuts down', async () => {

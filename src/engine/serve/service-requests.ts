@@ -20,6 +20,7 @@ interface SqlGenerationFields {
   readonly temperature?: number;
   readonly seed?: number;
   readonly maxTokens?: number;
+  readonly maskFuel?: number;
   readonly sampleRows?: number;
   readonly maxRows?: number;
   readonly check?: boolean;
@@ -44,7 +45,7 @@ export function parseSqlRequest(body: unknown, limits: RequestLimits): SqlReques
     allowOnly(o, ['database', 'sql', 'maxRows']);
     return { kind: 'query', database: string(o, 'database'), sql: string(o, 'sql'), maxRows: integer(o, 'maxRows', 0, 100_000) };
   }
-  allowOnly(o, ['database', 'question', 'sampler', 'particles', 'temperature', 'seed', 'maxTokens', 'sampleRows', 'maxRows', 'check', 'grammar']);
+  allowOnly(o, ['database', 'question', 'sampler', 'particles', 'temperature', 'seed', 'maxTokens', 'maskFuel', 'sampleRows', 'maxRows', 'check', 'grammar']);
   return {
     kind: 'question',
     database: string(o, 'database'),
@@ -59,7 +60,7 @@ export function parseSqlRequest(body: unknown, limits: RequestLimits): SqlReques
 
 export function parseGenerateRequest(body: unknown, limits: RequestLimits): GenerateRequest {
   const o = object(body);
-  allowOnly(o, ['prompt', 'messages', 'system', 'schema', 'grammar', 'regex', 'json', 'schemaPrompt', 'chatTemplate', 'sampler', 'particles', 'temperature', 'topK', 'topP', 'seed', 'maxTokens']);
+  allowOnly(o, ['prompt', 'messages', 'system', 'schema', 'grammar', 'regex', 'json', 'schemaPrompt', 'chatTemplate', 'sampler', 'particles', 'temperature', 'topK', 'topP', 'seed', 'maxTokens', 'maskFuel']);
   const constraints = ['schema', 'grammar', 'regex'].filter((k) => o[k] !== undefined);
   if (constraints.length > 1) throw new InputError(`give at most one of schema, grammar, regex (got ${constraints.join(', ')})`, { where: 'body' });
   if ((o.prompt === undefined) === (o.messages === undefined)) throw new InputError('give prompt (a string) or messages (an array), not both', { where: 'body' });
@@ -89,6 +90,8 @@ function sampling(o: Record<string, unknown>, limits: RequestLimits) {
     temperature: number(o, 'temperature', 0, 100),
     seed: integer(o, 'seed', 0, 2 ** 32 - 1),
     maxTokens: integer(o, 'maxTokens', 1, limits.maxTokens),
+    // No upper cap: the default is unlimited, so no fuel asks for more work per mask than that.
+    maskFuel: integer(o, 'maskFuel', 0, Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -123,7 +126,9 @@ function boolean(o: Record<string, unknown>, key: string): boolean | undefined {
 function integer(o: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new InputError(`must be an integer in ${min}..${max}`, { where: key });
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InputError(max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer in ${min}..${max}`, { where: key });
+  }
   return v;
 }
 

@@ -3,6 +3,7 @@ import type { DecodeOptions, Decoder, Prefilled, SequenceHandle } from '../../..
 import { Model } from '../../../src/engine/generate/model.js';
 import { DatabaseRegistry } from '../../../src/engine/serve/database-registry.js';
 import { FormworkService } from '../../../src/engine/serve/formwork-service.js';
+import { maskFuelsOf } from '../api/fixtures.js';
 import { answerModel, fileHash, writeDatabaseFile } from '../sql/sql-fixtures.js';
 
 /** A decoder that takes `ms` of wall time per forward pass, like a real model (timers run meanwhile). */
@@ -130,6 +131,34 @@ describe('FormworkService', () => {
     const response = await post(`${service.url}/v1/sql`, body);
     expect(response.status).toBe(status);
     expect((response.json.error as { message: string }).message).toMatch(message);
+  });
+
+  it('passes maskFuel to every mask of /v1/generate and /v1/sql, and the output stays exact', async () => {
+    let text: unknown;
+    const generateFuels = await maskFuelsOf(async () => {
+      ({ text } = (await post(`${service.url}/v1/generate`, { prompt: 'letters', regex: '[a-c]+', sampler: 'masked', maskFuel: 2 })).json);
+    });
+    expect(text).toBe('abc');
+    expect(generateFuels.length).toBeGreaterThan(0);
+    expect(new Set(generateFuels)).toEqual(new Set([2]));
+    let answer: Record<string, unknown> = {};
+    const sqlFuels = await maskFuelsOf(async () => {
+      ({ json: answer } = await post(`${service.url}/v1/sql`, { database: 'music', question: 'How many singers?', maskFuel: 0 }));
+    });
+    expect(answer).toMatchObject({ sql: 'SELECT count(*) FROM singer', rows: [[3]] });
+    expect(sqlFuels.length).toBeGreaterThan(0);
+    expect(new Set(sqlFuels)).toEqual(new Set([0]));
+  });
+
+  it.each([-1, 1.5, '3', null])('answers maskFuel %j with 400 naming the field', async (maskFuel) => {
+    for (const [route, body] of [
+      ['generate', { prompt: 'x', regex: 'a', maskFuel }],
+      ['sql', { database: 'music', question: 'q', maskFuel }],
+    ] as const) {
+      const response = await post(`${service.url}/v1/${route}`, body);
+      expect(response.status, route).toBe(400);
+      expect((response.json.error as { message: string }).message, route).toMatch(/maskFuel: must be an integer >= 0/);
+    }
   });
 
   it('refuses bad requests on /v1/generate with 4xx', async () => {
