@@ -4,7 +4,7 @@ import type { ByteMachine } from '../../grammar/automaton/byte-machine.js';
 import type { TokenAutomaton } from '../../grammar/automaton/token-automaton.js';
 import { createTokenAutomaton } from '../../grammar/automaton/trie-token-automaton.js';
 import { compileGrammar } from '../../grammar/cfg/index.js';
-import { compileJsonSchema, jsonSchemaAutomaton, type CompiledJsonSchema } from '../../grammar/jsonschema/index.js';
+import { compileJsonSchema, jsonSchemaAutomaton, type CompiledJsonSchema, type NumberForm } from '../../grammar/jsonschema/index.js';
 import { compileRegex } from '../../grammar/regex/index.js';
 import type { Vocabulary } from '../../grammar/vocab/vocabulary.js';
 import type { ZodSchema } from './schema-types.js';
@@ -22,6 +22,11 @@ export interface JsonOutputOptions {
   readonly maxWhitespaceRun?: number;
   /** Default true: a keyword formwork cannot enforce exactly is a CompileError (with its JSON pointer). */
   readonly strict?: boolean;
+  /**
+   * 'bounded' (default): number text a sampler cannot run away in (integers as plain digits, bounded
+   * fraction and exponent, always finite); 'exact': every JSON number text. See docs/json-schema.md.
+   */
+  readonly numbers?: NumberForm;
 }
 
 /** Exactly one of these (or none: free text). */
@@ -133,7 +138,7 @@ export function resolveConstraint(spec: ConstraintSpec, vocabulary: Vocabulary, 
       throw new InputError('schema must be a JSON Schema (object or boolean) or a zod schema', { where: 'schema' });
     }
     const json = spec.json ?? {};
-    const key = `schema\0${JSON.stringify([json.whitespace, json.propertyOrder, json.maxWhitespaceRun, json.strict])}\0${JSON.stringify(jsonSchema)}`;
+    const key = `schema\0${JSON.stringify([json.whitespace, json.propertyOrder, json.maxWhitespaceRun, json.strict, json.numbers])}\0${JSON.stringify(jsonSchema)}`;
     const compiled = cache.getOrCompile(key, () => compileSchemaConstraint(jsonSchema, json, vocabulary));
     if (zodSchema === undefined) return compiled;
     return {
@@ -179,6 +184,7 @@ function compileSchemaConstraint(jsonSchema: unknown, json: JsonOutputOptions, v
     whitespace: json.whitespace,
     propertyOrder: json.propertyOrder,
     maxWhitespaceRun: json.maxWhitespaceRun,
+    numbers: json.numbers,
   });
   const automaton = jsonSchemaAutomaton(compiled, vocabulary) as TokenAutomaton<unknown>;
   return {

@@ -172,11 +172,12 @@ function grammar(value: unknown): GrammarSpec {
 
 function jsonOptions(value: unknown): JsonOutputOptions {
   const o = object(value);
-  allowOnly(o, ['whitespace', 'propertyOrder', 'maxWhitespaceRun', 'strict']);
+  allowOnly(o, ['whitespace', 'propertyOrder', 'maxWhitespaceRun', 'strict', 'numbers']);
   return {
     whitespace: choice(o, 'whitespace', ['flexible', 'compact'] as const),
     propertyOrder: choice(o, 'propertyOrder', ['any', 'schema'] as const),
     maxWhitespaceRun: integer(o, 'maxWhitespaceRun', 0, 1024),
     strict: boolean(o, 'strict'),
+    numbers: choice(o, 'numbers', ['bounded', 'exact'] as const),
   };
 }
