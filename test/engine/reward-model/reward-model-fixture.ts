@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_OPSET, GraphBuilder } from '../../../src/engine/onnx/graph-builder.js';
 import { writeModel } from '../../../src/engine/onnx/onnx-model.js';
+import { rng as seeded } from '../../support/seeded-rng.js';
 
 /** WordPiece vocabulary of the fixture tokenizer (BERT layout: [PAD] 0, [UNK] 1, [CLS] 2, [SEP] 3). */
 export const WORDS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'the', 'cat', 'dog', 'sat', 'on', 'mat', '##s', 'a', 'b', 'c', '.', 'good', 'bad', 'story', 'is', 'very'];
@@ -123,13 +124,3 @@ export async function writeRewardModelFixture(dir: string, options: RewardModelF
   };
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

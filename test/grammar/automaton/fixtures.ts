@@ -2,18 +2,7 @@ import type { ByteClassId, ByteMachine } from '../../../src/grammar/automaton/by
 import { DfaByteMachine } from '../../../src/grammar/automaton/dfa-byte-machine.js';
 import { maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import type { Vocabulary } from '../../../src/grammar/vocab/vocabulary.js';
-
-/** Deterministic PRNG (mulberry32) so every randomized test replays exactly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../support/seeded-rng.js';
 
 export function randomInt(random: () => number, n: number): number {
   return Math.floor(random() * n);

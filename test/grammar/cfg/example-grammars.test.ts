@@ -3,24 +3,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileGrammar, type CompiledGrammar } from '../../../src/grammar/cfg/index.js';
 import { repoRoot } from '../../support/shared-data.js';
+import { rng } from '../../support/seeded-rng.js';
 
 function load(file: string): CompiledGrammar {
   const source = readFileSync(resolve(repoRoot, 'schemas', 'grammars', file), 'utf8');
   const grammar = compileGrammar(source, { syntax: file.endsWith('.lark') ? 'lark' : 'gbnf', sourceName: file });
   expect(grammar.warnings).toEqual([]);
   return grammar;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const STRING_PIECES = ['a', 'Z', ' ', 'é', '中', '😀', '\\n', '\\"', '\\\\', '\\/', '\\u00e9', '\\uD83D\\uDE00', '\u007f', '\\t', '\\b'];

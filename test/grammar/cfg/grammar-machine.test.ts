@@ -3,18 +3,7 @@ import { GrammarError, LimitError } from '../../../src/errors.js';
 import { compileGrammar, compileGrammarIR, parseGbnf, type GrammarIR } from '../../../src/grammar/cfg/index.js';
 import { CodePointSet } from '../../../src/grammar/regex/index.js';
 import { referenceRecognizer } from './reference-recognizer.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../support/seeded-rng.js';
 
 /** A random GBNF grammar over a, b, c: recursion (left, right, middle), nullable rules, classes, counts. */
 function randomGbnf(random: () => number): string {

@@ -3,6 +3,7 @@ import ajvFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { compileJsonSchema } from '../../../src/grammar/jsonschema/index.js';
 import type { SchemaState } from '../../../src/grammar/jsonschema/schema-machine.js';
+import { rng as prng } from '../../support/seeded-rng.js';
 
 const Ajv2020 = ajv2020Module.default;
 const addFormats = ajvFormatsModule.default;
@@ -12,17 +13,6 @@ const addFormats = ajvFormatsModule.default;
  * agree with ajv, or, for formats (where the machine is the intersection of the RFCs and ajv-formats),
  * never accept what ajv rejects.
  */
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = ['', 'a', 'ab', 'abc', 'wifi', 'x-y', 'é', '😀', 'a b', 'A1', '2020-01-01', 'a@b.co', '10.0.0.1', 'name', 'type', 'kind'];
 const KEYS = ['a', 'b', 'c', 'name', 'type', 'kind', 'x-a', 'id'];

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ByteMachine } from '../../../src/grammar/automaton/byte-machine.js';
 import { compileJsonSchema, type JsonSchemaOptions } from '../../../src/grammar/jsonschema/index.js';
 import { repoRoot, sharedData, skipUnlessSharedData } from '../../support/shared-data.js';
+import { rng } from '../../support/seeded-rng.js';
 
 /**
  * The automaton's contract for samplers: every state it lets a document reach has a completion (a
@@ -173,18 +174,6 @@ describe('dead ends found in generation runs are refused at the byte that enters
     expect(assertLivePrefixes({ type: 'array' }, '[ ]', { whitespace: 'compact' })).toBe(1);
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random walks over allowed bytes (biased towards structure); every reached prefix must have a completion. */
 function walkSchema(schema: unknown, seed: number, walks: number, length: number): string[] {

@@ -1,4 +1,5 @@
 import type { RegexNode } from '../../../src/grammar/regex/index.js';
+export { rng } from '../../support/seeded-rng.js';
 
 /**
  * Seeded generators for the differential tests: random ECMAScript patterns (Unicode-mode syntax),
@@ -6,18 +7,6 @@ import type { RegexNode } from '../../../src/grammar/regex/index.js';
  */
 
 export type Rng = () => number;
-
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function pick<T>(r: Rng, items: readonly T[]): T {
   return items[Math.floor(r() * items.length)];
