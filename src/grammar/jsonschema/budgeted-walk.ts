@@ -262,6 +262,16 @@ export interface BodyState {
   readonly maxLength: number;
   /** Whether the document survives the death of these atoms (false for the usual single atom). */
   survives(dead: Uint32Array): boolean;
+  /**
+   * Property names only: whether a product state the key moves to leaves the enclosing object as it is
+   * (no closed atom dies, none is left needing a declared name), and the rests of the undeclared keys
+   * already written that the key text can still repeat (at most 31). A body path moving to a state
+   * that is not plain is walked with the full machine; a node still spelling such a rest is checked
+   * with it.
+   */
+  readonly key?: { plain(ps: number): boolean; readonly rests: readonly Uint8Array[] };
+  /** Every live automaton loops on body characters in this product state (no death can follow). */
+  loops(ps: number): boolean;
 }
 
 function intersect(a: Uint32Array, b: Uint32Array): boolean {
@@ -286,6 +296,12 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
   psAt[0] = s.ps;
   cpAt[0] = s.cp;
   escAt[0] = 0;
+  // Per depth: the written-key rests the path is still a prefix of (bit r: s.key.rests[r]).
+  const restsAt = s.key !== undefined ? new Int32Array(trie.maxDepth + 2) : undefined;
+  let restCursor: ByteCursor | undefined;
+  if (restsAt !== undefined) restsAt[0] = (1 << s.key!.rests.length) - 1;
+  const bodyCovered = exits.bodyCovered;
+  const bodyTokens = bodyBits(trie, exits, Infinity);
   const deathRoots: number[] = [];
   const deathPaths: Uint8Array[] = [];
   let work = 0;
@@ -327,7 +343,30 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     const cp = esc === 0 && s.cpCap > 0 ? Math.min(cpAt[d - 1] + 1, s.cpCap) : cpAt[d - 1];
     const byState = ps !== psAt[d - 1] && intersect(s.deadAt(ps), s.alive);
     const byLength = cp > s.maxLength;
-    if (byState || byLength) {
+    let byKey = false;
+    if (restsAt !== undefined) {
+      const rests = s.key!.rests;
+      const before = restsAt[d - 1];
+      let still = 0;
+      if (before !== 0) for (let r = 0; r < rests.length; r++) if ((before >>> r) & 1 && rests[r].length >= d && rests[r][d - 1] === b) still |= 1 << r;
+      restsAt[d] = still;
+      // A key's deaths are always left to the full machine, which also checks the enclosing object.
+      byKey = byState || byLength || (ps !== psAt[d - 1] && !s.key!.plain(ps));
+      if (!byKey && still !== 0) {
+        // The text may still repeat a written key (freshKey decides): this one node by the full machine,
+        // whose frame, when it lives, is the one the automaton walk assumes below it.
+        restCursor ??= cursor();
+        let pushed = 0;
+        while (pushed < d && restCursor.push(path[pushed])) pushed++;
+        for (let k = 0; k < pushed; k++) restCursor.pop();
+        work += pushed;
+        if (pushed < d) {
+          i = subtreeEnd[i];
+          continue;
+        }
+      }
+    }
+    if (byState || byLength || byKey) {
       // Atoms die here: only worth an exact walk if the document can survive their death.
       let dead = byState ? s.deadAt(ps) : s.tooLongAt(cp);
       if (byState && byLength) {
@@ -335,7 +374,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
         const long = s.tooLongAt(cp);
         for (let w = 0; w < dead.length; w++) dead[w] |= long[w];
       }
-      if (s.survives(dead)) {
+      if (byKey || s.survives(dead)) {
         deathRoots.push(i);
         deathPaths.push(path.slice(0, d - 1));
       }
@@ -345,6 +384,17 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     psAt[d] = ps;
     cpAt[d] = cp;
     escAt[d] = next;
+    if (next === 0 && s.cpCap === 0 && bodyCovered[i] !== 0 && (restsAt === undefined || restsAt[d] === 0) && s.loops(ps)) {
+      // Nothing below can kill or count: every BODY/PARTIAL token of the subtree is allowed (its
+      // other tokens are rejected anyway), without stepping (measured: pass 1 dominated key masks).
+      for (let k = nodeTokenStart[i], end = nodeTokenStart[subtreeEnd[i]]; k < end; k++) {
+        const id = tokenIds[k];
+        const bit = 1 << (id & 31);
+        if (bodyTokens[id >>> 5] & bit) out[id >>> 5] |= bit;
+      }
+      i = subtreeEnd[i];
+      continue;
+    }
     for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
       const id = tokenIds[k];
       out[id >>> 5] |= 1 << (id & 31);
@@ -363,7 +413,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     for (let k = 0; k < pushed; k++) exact!.pop();
   }
   // Pass 3: everything that leaves the string body, with the full machine.
-  const covered = exits.bodyCovered;
+  const covered = bodyCovered;
   const c = cursor();
   let depth = 0;
   i = 1;

@@ -3,6 +3,7 @@ import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
+import { rng as prng } from '../../support/seeded-rng.js';
 
 /**
  * Masks must equal brute force: a token is in the mask exactly when `advance` accepts it, EOS exactly
@@ -27,18 +28,6 @@ texts.push(
 const EOS = texts.length;
 const vocabulary = vocabularyFromBytes([...texts.map(token), new Uint8Array(0)], { eosIds: [EOS] });
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const schemas: [string, unknown][] = [
   ['empty', {}],
   ['object', { type: 'object', properties: { name: { type: 'string', maxLength: 6 }, type: { enum: ['wifi', 'eth'] }, n: { type: 'integer', minimum: 0 } }, required: ['name'], additionalProperties: false }],
@@ -50,6 +39,10 @@ const schemas: [string, unknown][] = [
   ['email or null', { type: ['object', 'null'], properties: { a: { format: 'email' } }, unevaluatedProperties: false }],
   ['open named keys', { type: 'object', properties: { name: { type: 'string' }, na: { type: 'integer' }, type: { const: 'x' } }, required: ['type'] }],
   ['nested open objects', { type: 'array', items: { type: 'object', additionalProperties: { type: ['string', 'object'] } } }],
+  // Closed keys: the key body walk (automaton first, the full machine where the key touches the object).
+  ['closed pattern keys', { type: 'array', items: { type: 'object', patternProperties: { '^[a-z]{1,4}$': { type: 'integer' }, '^x-': { type: 'string' } }, additionalProperties: false } }],
+  ['closed names and patterns', { type: 'object', properties: { name: { type: 'string' }, type: { const: 'x' } }, patternProperties: { '^n[a-z]*$': { type: 'integer' } }, additionalProperties: false, propertyNames: { maxLength: 5 } }],
+  ['closed keys under anyOf', { anyOf: [{ type: 'object', patternProperties: { '^a': {} }, additionalProperties: false }, { type: 'object', properties: { name: {} }, additionalProperties: false }] }],
 ];
 
 describe('token masks equal brute force on a small vocabulary', () => {
@@ -84,4 +77,26 @@ describe('token masks equal brute force on a small vocabulary', () => {
       expect(checked).toBeGreaterThan(100);
     });
   }
+});
+
+describe('cached masks at the end of a document', () => {
+  it('keep the EOS bit with the final validation: one frame stack, two verdicts', () => {
+    // Both states end the same frames (a complete number at the root); only the recorded document
+    // differs, and ajv's final check (const 1) accepts one of them. A mask key without the verdict
+    // would serve the first mask, EOS bit included, to the second state.
+    const automaton = jsonSchemaAutomaton({ const: 1 }, vocabulary, { cache: new MaskCache() });
+    let state = automaton.advance(automaton.initial, texts.indexOf('1'));
+    state = automaton.advance(state!, texts.indexOf(' '));
+    expect(state).toBeDefined();
+    const valid = state as { frame: unknown; doc: string };
+    const invalid = { frame: valid.frame, doc: '2 ' };
+    const mask = new Uint32Array(maskWords(vocabulary.size));
+    automaton.mask(valid as never, mask);
+    expect(maskHas(mask, EOS)).toBe(true);
+    expect(maskHas(mask, texts.indexOf(' '))).toBe(true);
+    automaton.mask(invalid as never, mask);
+    expect(maskHas(mask, EOS)).toBe(false);
+    expect(maskHas(mask, texts.indexOf(' '))).toBe(true);
+    expect(automaton.accepts(invalid as never)).toBe(false);
+  });
 });
