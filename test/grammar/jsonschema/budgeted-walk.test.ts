@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
+import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
+import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
+import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
+import { rng as prng } from '../../support/seeded-rng.js';
+
+/**
+ * Key states under open objects mask most tokens by class (string-exits.ts) and walk only the escape
+ * tokens with the full machine (stringWalk). Masks must equal brute force on a vocabulary rich in
+ * escape tokens (`\n`, `\"`, `\u0022`, and tokens that close the key after an escape: `\\"`, `\\":`),
+ * with the same key prefixes under other array items and enclosing values, and with requirements
+ * that reach from the key's object upward (anyOf, contains, dependentRequired).
+ */
+
+const texts: string[] = [];
+for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
+texts.push(
+  '\\', '\\n', '\\t', '\\"', '\\\\', '\\/', '\\u', '\\u00', '\\u0022', '\\u006e', '\\ud83d', '\\ude00', '\\n\\n', '.\\n', 'a\\', 'na\\',
+  '\\\\"', '\\",', '\\":', '\\"}', '\\\\",', '\\\\":', 'n\\"', 'x\\\\":', '\\n"', '\\t":', '\\u0061":', '\\u006e": 1',
+  '"', '":', '": ', '",', '"}', '{"', '[{', '}]', '},', '}, {', 'name', 'na', 'me', 'nam', 'ty', 'type', '"n', 'ame":', '1', '"x"', 'true',
+);
+const EOS = texts.length;
+const vocabulary = vocabularyFromBytes([...texts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+
+const schemas: [string, unknown][] = [
+  ['open objects across array items', { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, na: { type: 'integer' }, 'n"': { const: 1 } }, required: ['name'] } }],
+  ['open keys under nested values', { type: 'object', properties: { a: { type: 'array', items: { type: 'object', properties: { type: { const: 'x' } } } }, name: { type: 'object', properties: { na: { type: 'boolean' } }, maxProperties: 2 } } }],
+  ['requirements reaching upward', { type: 'array', items: { anyOf: [{ type: 'object', properties: { name: false }, minProperties: 1 }, { type: 'object', required: ['type'], properties: { type: { type: 'integer' } } }] }, contains: { required: ['na'] } }],
+  ['dependent names', { type: 'array', items: { type: 'object', properties: { 'x\\': { type: 'integer' } }, dependentRequired: { name: ['type'] }, additionalProperties: { type: 'string' } } }],
+];
+
+describe('key escape walks keep masks equal to brute force', () => {
+  for (const [name, schema] of schemas) {
+    it(name, () => {
+      const cache = new MaskCache();
+      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache, maxWhitespaceRun: 2 });
+      const random = prng(name.length * 104729);
+      const mask = new Uint32Array(maskWords(vocabulary.size));
+      let checked = 0;
+      for (let walk = 0; walk < 16; walk++) {
+        let state: Parameters<typeof automaton.advance>[0] = automaton.initial;
+        for (let step = 0; step < 50; step++) {
+          expect(automaton.mask(state, mask)).toBe(true);
+          const allowed: number[] = [];
+          for (let id = 0; id < vocabulary.size; id++) {
+            const brute = id === EOS ? automaton.accepts(state) : automaton.advance(state, id) !== undefined;
+            if (maskHas(mask, id) !== brute) throw new Error(`${name}: token ${JSON.stringify(texts[id])} mask=${maskHas(mask, id)} advance=${brute}`);
+            if (brute && id !== EOS) allowed.push(id);
+          }
+          checked++;
+          if (allowed.length === 0) break;
+          state = automaton.advance(state, allowed[Math.floor(random() * allowed.length)])!;
+          if (automaton.accepts(state) && random() < 0.1) break;
+        }
+      }
+      expect(checked).toBeGreaterThan(150);
+    });
+  }
+});
