@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
-import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import { rng as prng } from '../../support/seeded-rng.js';
+import { checkMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * Key states under open objects mask most tokens by class (string-exits.ts) and walk only the escape
@@ -35,25 +35,17 @@ describe('key escape walks keep masks equal to brute force', () => {
     it(name, () => {
       const cache = new MaskCache();
       const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache, maxWhitespaceRun: 2 });
-      const random = prng(name.length * 104729);
-      const mask = new Uint32Array(maskWords(vocabulary.size));
-      let checked = 0;
-      for (let walk = 0; walk < 16; walk++) {
-        let state: Parameters<typeof automaton.advance>[0] = automaton.initial;
-        for (let step = 0; step < 50; step++) {
-          expect(automaton.mask(state, mask)).toBe(true);
-          const allowed: number[] = [];
-          for (let id = 0; id < vocabulary.size; id++) {
-            const brute = id === EOS ? automaton.accepts(state) : automaton.advance(state, id) !== undefined;
-            if (maskHas(mask, id) !== brute) throw new Error(`${name}: token ${JSON.stringify(texts[id])} mask=${maskHas(mask, id)} advance=${brute}`);
-            if (brute && id !== EOS) allowed.push(id);
-          }
-          checked++;
-          if (allowed.length === 0) break;
-          state = automaton.advance(state, allowed[Math.floor(random() * allowed.length)])!;
-          if (automaton.accepts(state) && random() < 0.1) break;
-        }
-      }
+      const checked = checkMasksOnRandomWalks(automaton, {
+        label: name,
+        vocabularySize: vocabulary.size,
+        eos: EOS,
+        describe: (id) => JSON.stringify(texts[id]),
+        random: prng(name.length * 104729),
+        walks: 16,
+        steps: 50,
+        stopChance: 0.1,
+        passes: 1,
+      });
       expect(checked).toBeGreaterThan(150);
     });
   }

@@ -4,6 +4,7 @@ import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automat
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import { rng as prng } from '../../support/seeded-rng.js';
+import { checkMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * Masks must equal brute force: a token is in the mask exactly when `advance` accepts it, EOS exactly
@@ -50,30 +51,17 @@ describe('token masks equal brute force on a small vocabulary', () => {
     it(name, () => {
       const cache = new MaskCache();
       const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache, maxWhitespaceRun: 3 });
-      const random = prng(name.length * 7919);
-      const mask = new Uint32Array(maskWords(vocabulary.size));
-      let checked = 0;
-      for (let walk = 0; walk < 12; walk++) {
-        let state: Parameters<typeof automaton.advance>[0] = automaton.initial;
-        for (let step = 0; step < 40; step++) {
-          // Twice: the second mask may come from the cache.
-          for (let pass = 0; pass < 2; pass++) {
-            expect(automaton.mask(state, mask)).toBe(true);
-            const allowed: number[] = [];
-            for (let id = 0; id < vocabulary.size; id++) {
-              const brute = id === EOS ? automaton.accepts(state) : automaton.advance(state, id) !== undefined;
-              if (maskHas(mask, id) !== brute) throw new Error(`${name}: token ${JSON.stringify(texts[id])} mask=${maskHas(mask, id)} advance=${brute}`);
-              if (brute && id !== EOS) allowed.push(id);
-            }
-            checked++;
-            if (pass === 1) {
-              if (allowed.length === 0) break;
-              state = automaton.advance(state, allowed[Math.floor(random() * allowed.length)])!;
-            }
-          }
-          if (automaton.accepts(state) && random() < 0.2) break;
-        }
-      }
+      const checked = checkMasksOnRandomWalks(automaton, {
+        label: name,
+        vocabularySize: vocabulary.size,
+        eos: EOS,
+        describe: (id) => JSON.stringify(texts[id]),
+        random: prng(name.length * 7919),
+        walks: 12,
+        steps: 40,
+        stopChance: 0.2,
+        passes: 2,
+      });
       expect(checked).toBeGreaterThan(100);
     });
   }
