@@ -13,13 +13,16 @@
  * code from an empty mask cache), --clock wall|cpu (time each mask by wall clock or by this process's
  * CPU time, which on Linux also counts V8's GC helper threads), --repeat N (pass 1 N more times on
  * fresh compiles; per mask position the minimum over them: the work of each mask without the load and
- * GC pauses of one run, see RepeatedPass).
+ * GC pauses of one run, see RepeatedPass). The CLI also reports the garbage collections that started
+ * during each pass (scavenges, mark-compacts, pause times; node:perf_hooks 'gc' entries, see collectGc),
+ * and each repetition's own maximum with its collections.
  *
  * `forceDocuments` is the reusable harness (any TokenAutomaton, any token sequences), so the peer
  * comparison (XGrammar) and `formwork bench grammar` time exactly the same loop.
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { compileGrammar } from '../src/grammar/cfg/index.js';
 import { createTokenAutomaton } from '../src/grammar/automaton/trie-token-automaton.js';
 import { MaskCache } from '../src/grammar/automaton/mask-cache.js';
@@ -57,6 +60,23 @@ export interface ForceResult {
   slowest: { index: number; us: number }[];
   /** Where the first rejection happened, for debugging. */
   firstRejection?: { document: number; token: number; id: number };
+  /** When the pass ran (performance.now() ms), to attribute garbage collections to it (see collectGc). */
+  startedAt: number;
+  endedAt: number;
+  /** Garbage collections during the pass, when the caller observed them (the CLI does). */
+  gc?: GcSummary;
+}
+
+/** Garbage collections in a time window (node:perf_hooks 'gc' entries). */
+export interface GcSummary {
+  /** Young-generation collections (V8 scavenges). */
+  scavenges: number;
+  /** Full collections (mark-compact), incremental marking steps counted apart. */
+  markCompacts: number;
+  incremental: number;
+  /** Sum and maximum of their pause times, ms. */
+  pauseMs: number;
+  maxPauseMs: number;
 }
 
 /**
@@ -78,6 +98,7 @@ export function forceDocuments<S>(
   let supersetMasks = 0;
   let computedMasks = 0;
   let firstRejection: ForceResult['firstRejection'];
+  const startedAt = performance.now();
   const cpu0 = process.cpuUsage();
   const visits = automaton as { lastVisits?: number };
   const now = clock === 'cpu' ? cpuMicros : wallMicros;
@@ -102,13 +123,57 @@ export function forceDocuments<S>(
     }
   }
   const cpu = process.cpuUsage(cpu0);
+  const endedAt = performance.now();
   if (pooled !== undefined) for (const t of times) pooled.push(t);
   const cpuMs = Math.round((cpu.user + cpu.system) / 10) / 100;
   const slowest = times
     .map((us, index) => ({ index, us: Math.round(us * 100) / 100 }))
     .sort((a, b) => b.us - a.us)
     .slice(0, 5);
-  return { masks: times.length, maskUs: summarize(times), rejectedTokens, rejectedEnds, supersetMasks, computedMasks, cpuMs, slowest, firstRejection };
+  return {
+    masks: times.length,
+    maskUs: summarize(times),
+    rejectedTokens,
+    rejectedEnds,
+    supersetMasks,
+    computedMasks,
+    cpuMs,
+    slowest,
+    firstRejection,
+    startedAt,
+    endedAt,
+  };
+}
+
+/**
+ * Starts recording garbage collections; `attribute` (after the benchmark, from an async context, since
+ * entries arrive on the event loop) fills `gc` of each pass with the collections that started in it.
+ */
+export function collectGc(): { attribute(passes: { startedAt: number; endedAt: number; gc?: GcSummary }[]): Promise<void> } {
+  const entries: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async attribute(passes) {
+      await new Promise((done) => setTimeout(done, 20));
+      observer.disconnect();
+      for (const pass of passes) pass.gc = gcIn(entries, pass.startedAt, pass.endedAt);
+    },
+  };
+}
+
+function gcIn(entries: readonly PerformanceEntry[], from: number, to: number): GcSummary {
+  const summary: GcSummary = { scavenges: 0, markCompacts: 0, incremental: 0, pauseMs: 0, maxPauseMs: 0 };
+  for (const e of entries) {
+    if (e.startTime < from || e.startTime > to) continue;
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) summary.scavenges++;
+    else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) summary.markCompacts++;
+    else if (kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL) summary.incremental++;
+    summary.pauseMs = round(summary.pauseMs + e.duration);
+    summary.maxPauseMs = round(Math.max(summary.maxPauseMs, e.duration));
+  }
+  return summary;
 }
 
 /**
@@ -167,6 +232,16 @@ export interface RepeatedPass {
   medianUs: TimingSummary;
   /** The 5 positions with the largest minimum (first visits), slowest first. */
   slowest: { index: number; us: number }[];
+  /** Each repetition as a single run: its slowest mask (us), CPU (ms), and collections when observed. */
+  runs: RepetitionRun[];
+}
+
+export interface RepetitionRun {
+  maxUs: number;
+  cpuMs: number;
+  startedAt: number;
+  endedAt: number;
+  gc?: GcSummary;
 }
 
 export interface GrammarBenchResult extends ForceResult {
@@ -256,10 +331,12 @@ function repeatFirstPass<S>(
   clock: MaskClock | undefined,
 ): RepeatedPass {
   const runs: number[][] = [];
+  const single: RepetitionRun[] = [];
   for (let r = 0; r < repetitions; r++) {
     const times: number[] = [];
-    forceDocuments(fresh(), documents, eosId, times, clock);
+    const pass = forceDocuments(fresh(), documents, eosId, times, clock);
     runs.push(times);
+    single.push({ maxUs: pass.maskUs.max, cpuMs: pass.cpuMs, startedAt: pass.startedAt, endedAt: pass.endedAt });
   }
   const positions = Math.min(...runs.map((t) => t.length));
   const mins: number[] = [];
@@ -273,7 +350,7 @@ function repeatFirstPass<S>(
     .map((us, index) => ({ index, us: round(us) }))
     .sort((a, b) => b.us - a.us)
     .slice(0, 5);
-  return { repetitions, minUs: summarize(mins), medianUs: summarize(medians), slowest };
+  return { repetitions, minUs: summarize(mins), medianUs: summarize(medians), slowest, runs: single };
 }
 
 function memory(): number {
@@ -317,7 +394,10 @@ function parseArgs(argv: string[]): GrammarBenchOptions & { json: boolean } {
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const options = parseArgs(process.argv.slice(2));
+  const gc = collectGc();
   const result = runGrammarBench(options);
+  await gc.attribute([...result.passes, ...(result.repeated?.runs ?? [])]);
+  Object.assign(result, { gc: result.passes[0].gc });
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
   } else {
@@ -329,14 +409,20 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     console.log(
       `compile ${result.compileMs} ms (CPU ${result.compileCpuMs} ms, cold ${result.compileColdMs} ms), vocabulary+trie+slices ${result.vocabMs} ms, ${result.vocabMB} MB`,
     );
+    const gcText = (g: GcSummary | undefined) =>
+      g === undefined ? '' : `; GC during the pass: ${g.scavenges} scavenges, ${g.markCompacts} mark-compacts, ${g.pauseMs} ms paused (max ${g.maxPauseMs} ms)`;
+    console.log(`pass 1${gcText(result.passes[0].gc)}`);
     for (let p = 1; p < result.passes.length; p++) {
       const q = result.passes[p].maskUs;
-      console.log(`pass ${p + 1}: p50 ${q.p50} us, p99 ${q.p99} us, max ${q.max} us`);
+      console.log(`pass ${p + 1}: p50 ${q.p50} us, p99 ${q.p99} us, max ${q.max} us${gcText(result.passes[p].gc)}`);
     }
     if (result.repeated !== undefined) {
-      const { repetitions, minUs: m, slowest } = result.repeated;
+      const { repetitions, minUs: m, slowest, runs } = result.repeated;
       console.log(
         `pass 1 x ${repetitions} fresh compiles, per-position minimum: p50 ${m.p50} us, p99 ${m.p99} us, p99.9 ${m.p999} us, max ${m.max} us (slowest positions ${slowest.map((s) => `#${s.index} ${s.us} us`).join(', ')})`,
+      );
+      console.log(
+        `  each as one run, max mask (us) / scavenges / mark-compacts / max GC pause (ms): ${runs.map((r) => `${Math.round(r.maxUs)}/${r.gc?.scavenges}/${r.gc?.markCompacts}/${r.gc?.maxPauseMs}`).join(', ')}`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { finishHash, mixHash } from './intern-hash.js';
 import { maskCount } from './token-automaton.js';
 
 /**
@@ -10,6 +11,11 @@ import { maskCount } from './token-automaton.js';
  * A mask with fewer set bits than it has words is stored as its sorted id list (JSON structure states
  * allow a handful of tokens: a few bytes instead of 16 KB for a 128k vocabulary).
  *
+ * Equal masks are stored once: many states share a mask (json.gbnf forced through its corpus with
+ * Llama-3: 326 dense masks of 6 distinct contents, every string body in another nesting context), and
+ * a 16 KB copy per state was both memory and off-heap garbage for the collector. The bound counts each
+ * stored array once, plus the bookkeeping of every entry.
+ *
  * Entries hold their keys (machine states, for hash-consed machines) until evicted: the masks of a
  * machine that is no longer used leave by LRU eviction, not when the machine is collected.
  */
@@ -18,8 +24,16 @@ export class MaskCache {
   private bytes = 0;
   hits = 0;
   misses = 0;
-  /** Entries in least-recently-used-first order (a Set iterates in insertion order). */
-  private readonly order = new Set<CacheEntry>();
+  /**
+   * Entries in least-recently-used-first order: an intrusive doubly linked list through the entries
+   * (`head` oldest), so that a hit moves its entry without allocating (a Set's delete + add churned
+   * its hash table on every hit, garbage that fed scavenges during mask loops).
+   */
+  private head: CacheEntry | undefined;
+  private tail: CacheEntry | undefined;
+  private count = 0;
+  /** Stored mask contents by hash (one content, or a list of colliding ones). */
+  private readonly contents = new Map<number, StoredMask | StoredMask[]>();
   private readonly scopes = new WeakMap<object, WeakMap<object, Map<unknown, CacheEntry>>>();
 
   constructor(options: { maxBytes?: number } = {}) {
@@ -35,7 +49,7 @@ export class MaskCache {
 
   /** Number of cached masks. */
   get size(): number {
-    return this.order.size;
+    return this.count;
   }
 
   /** The entry map of one (machine, vocabulary) pair; automata keep it to avoid two WeakMap lookups per mask. */
@@ -61,8 +75,10 @@ export class MaskCache {
       return false;
     }
     this.hits++;
-    this.order.delete(entry);
-    this.order.add(entry);
+    if (entry !== this.tail) {
+      this.unlink(entry);
+      this.append(entry);
+    }
     if (entry.dense !== undefined) {
       out.set(entry.dense);
     } else {
@@ -104,61 +120,151 @@ export class MaskCache {
     return entry.ids ?? null;
   }
 
-  /** Stores a copy of `mask` under `key`, evicting least recently used masks past `maxBytes`. */
+  /**
+   * Stores `mask` under `key` (a copy, or the stored array of an equal mask), evicting least recently
+   * used masks past `maxBytes`.
+   */
   write(scope: Map<unknown, CacheEntry>, key: unknown, mask: Uint32Array): void {
     const old = scope.get(key);
     if (old !== undefined) this.remove(old);
     const count = maskCount(mask);
-    let entry: CacheEntry;
-    if (count < mask.length) {
-      const ids = new Uint32Array(count);
-      let k = 0;
-      for (let w = 0; w < mask.length; w++) {
-        let v = mask[w];
-        while (v !== 0) {
-          const low = v & -v;
-          ids[k++] = (w << 5) | (31 - Math.clz32(low));
-          v ^= low;
-        }
-      }
-      entry = { scope, key, ids, dense: undefined, bytes: ids.byteLength + ENTRY_OVERHEAD };
-    } else {
-      const dense = mask.slice();
-      entry = { scope, key, ids: undefined, dense, bytes: dense.byteLength + ENTRY_OVERHEAD };
+    const hash = hashWords(mask);
+    let stored = this.find(hash, mask, count);
+    if (stored === undefined) {
+      const sparse = count < mask.length;
+      const bytes = (sparse ? count : mask.length) * 4;
+      // Too large for the bound even alone: not stored (checked before any copy is made).
+      if (bytes + ENTRY_OVERHEAD > this.maxBytes) return;
+      stored = { ids: sparse ? idsOf(mask, count) : undefined, dense: sparse ? undefined : mask.slice(), hash, bytes, refs: 0 };
+      const bucket = this.contents.get(hash);
+      if (bucket === undefined) this.contents.set(hash, stored);
+      else if (Array.isArray(bucket)) bucket.push(stored);
+      else this.contents.set(hash, [bucket, stored]);
+      this.bytes += bytes;
     }
-    if (entry.bytes > this.maxBytes) return;
+    stored.refs++;
+    const entry: CacheEntry = { scope, key, ids: stored.ids, dense: stored.dense, stored, newer: undefined, older: undefined };
     scope.set(key, entry);
-    this.order.add(entry);
-    this.bytes += entry.bytes;
-    while (this.bytes > this.maxBytes) {
-      const oldest = this.order.values().next().value as CacheEntry;
-      this.remove(oldest);
-    }
+    this.append(entry);
+    this.count++;
+    this.bytes += ENTRY_OVERHEAD;
+    while (this.bytes > this.maxBytes) this.remove(this.head!);
+  }
+
+  /** The stored content equal to `mask` (with `count` bits set), if any. */
+  private find(hash: number, mask: Uint32Array, count: number): StoredMask | undefined {
+    const bucket = this.contents.get(hash);
+    if (bucket === undefined) return undefined;
+    if (!Array.isArray(bucket)) return sameMask(bucket, mask, count) ? bucket : undefined;
+    for (const stored of bucket) if (sameMask(stored, mask, count)) return stored;
+    return undefined;
   }
 
   /** Drops every cached mask. */
   clear(): void {
-    for (const entry of this.order) entry.scope.delete(entry.key);
-    this.order.clear();
+    for (let entry = this.head; entry !== undefined; entry = entry.newer) entry.scope.delete(entry.key);
+    this.head = this.tail = undefined;
+    this.contents.clear();
+    this.count = 0;
     this.bytes = 0;
   }
 
   private remove(entry: CacheEntry): void {
     entry.scope.delete(entry.key);
-    this.order.delete(entry);
-    this.bytes -= entry.bytes;
+    this.unlink(entry);
+    this.count--;
+    this.bytes -= ENTRY_OVERHEAD;
+    const stored = entry.stored;
+    if (--stored.refs > 0) return;
+    this.bytes -= stored.bytes;
+    const bucket = this.contents.get(stored.hash)!;
+    if (!Array.isArray(bucket)) this.contents.delete(stored.hash);
+    else {
+      bucket.splice(bucket.indexOf(stored), 1);
+      if (bucket.length === 1) this.contents.set(stored.hash, bucket[0]);
+    }
+  }
+
+  /** Makes `entry` the most recently used (it must not be linked). */
+  private append(entry: CacheEntry): void {
+    entry.older = this.tail;
+    entry.newer = undefined;
+    if (this.tail !== undefined) this.tail.newer = entry;
+    else this.head = entry;
+    this.tail = entry;
+  }
+
+  private unlink(entry: CacheEntry): void {
+    if (entry.older !== undefined) entry.older.newer = entry.newer;
+    else this.head = entry.newer;
+    if (entry.newer !== undefined) entry.newer.older = entry.older;
+    else this.tail = entry.older;
+    entry.older = entry.newer = undefined;
   }
 }
 
-/** Approximate bytes of bookkeeping per entry (object, Map and Set slots), counted against the bound. */
+/** Approximate bytes of bookkeeping per entry (object, Map and list slots), counted against the bound. */
 const ENTRY_OVERHEAD = 160;
+
+/** One stored mask content, shared by every entry whose mask equals it. */
+export interface StoredMask {
+  readonly ids: Uint32Array | undefined;
+  readonly dense: Uint32Array | undefined;
+  readonly hash: number;
+  /** Bytes of the array. */
+  readonly bytes: number;
+  /** Entries that use it. */
+  refs: number;
+}
+
+function hashWords(mask: Uint32Array): number {
+  let h = mask.length;
+  for (let w = 0; w < mask.length; w++) h = mixHash(h, mask[w]);
+  return finishHash(h);
+}
+
+function sameMask(stored: StoredMask, mask: Uint32Array, count: number): boolean {
+  const dense = stored.dense;
+  if (dense !== undefined) {
+    if (dense.length !== mask.length) return false;
+    for (let w = 0; w < mask.length; w++) if (dense[w] !== mask[w]) return false;
+    return true;
+  }
+  // Equal bit counts, and every stored id set in `mask`: the same set.
+  const ids = stored.ids!;
+  if (ids.length !== count || count >= mask.length) return false;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    if (id >>> 5 >= mask.length || (mask[id >>> 5] & (1 << (id & 31))) === 0) return false;
+  }
+  return true;
+}
+
+/** The sorted ids of the `count` bits set in `mask`. */
+function idsOf(mask: Uint32Array, count: number): Uint32Array {
+  const ids = new Uint32Array(count);
+  let k = 0;
+  for (let w = 0; w < mask.length; w++) {
+    let v = mask[w];
+    while (v !== 0) {
+      const low = v & -v;
+      ids[k++] = (w << 5) | (31 - Math.clz32(low));
+      v ^= low;
+    }
+  }
+  return ids;
+}
 
 export interface CacheEntry {
   readonly scope: Map<unknown, CacheEntry>;
   readonly key: unknown;
-  /** Sorted allowed ids, for sparse masks. */
+  /** Sorted allowed ids, for sparse masks (shared with equal masks: never mutate). */
   readonly ids: Uint32Array | undefined;
-  /** The whole bitset, for dense masks. */
+  /** The whole bitset, for dense masks (shared with equal masks: never mutate). */
   readonly dense: Uint32Array | undefined;
-  readonly bytes: number;
+  /** The stored content (MaskCache only). */
+  readonly stored: StoredMask;
+  /** Neighbours in the cache's recency list (MaskCache only). */
+  newer: CacheEntry | undefined;
+  older: CacheEntry | undefined;
 }

@@ -86,10 +86,11 @@ export class TrieTokenAutomaton<S> implements TokenAutomaton<S | Final> {
     if (state === FINAL) return undefined;
     const kind = this.kinds[token];
     if (kind === KIND_TEXT) {
-      const bytes = this.vocabulary.tokenBytes(token);
+      // Text tokens are the trie's, spelled in its byte table (no view allocated per advance).
+      const { bytes, offsets } = this.trie;
       const machine = this.machine;
       let s: S | undefined = state;
-      for (let p = 0; p < bytes.length; p++) {
+      for (let p = offsets[token], end = offsets[token + 1]; p < end; p++) {
         s = machine.step(s, bytes[p]);
         if (s === undefined) return undefined;
       }

@@ -1,6 +1,7 @@
 import { LimitError } from '../../errors.js';
 import type { EarleyGrammar } from './earley-grammar.js';
 import type { LexemeLexer } from './lexeme-lexer.js';
+import { finishHash, mixHash } from '../automaton/intern-hash.js';
 
 /**
  * The items a set predicts: the closure of predicting some nonterminals (with the dot moved over
@@ -14,10 +15,14 @@ import type { LexemeLexer } from './lexeme-lexer.js';
 export class Prediction {
   /** Memo of EarleySet.allowed ids by the lexemes the set's other items add (see EarleyChart). */
   readonly allowedByExtra = new Map<string, number>();
+  /** `[this]`: the predictions of every set that inherits none, shared (never mutated). */
+  readonly alone: readonly Prediction[] = [this];
   private bySymbol: Map<number, Int32Array> | undefined;
 
   constructor(
     readonly id: number,
+    /** The nonterminals whose prediction this is, ascending (its identity). */
+    readonly seeds: Int32Array,
     /** Dot positions (indexes into EarleyGrammar.rhs), each with a symbol after the dot. */
     readonly codes: Int32Array,
     /** Every nonterminal predicted (the seeds and what they predict). */
@@ -45,6 +50,41 @@ export class Prediction {
 }
 
 const NO_CODES = new Int32Array(0);
+const NO_SETS: EarleySet[] = [];
+
+/** Closures up to this many items find duplicates by a linear scan (no Set, no allocation). */
+const SMALL_CLOSURE = 32;
+
+/** Whether `a` equals the first n numbers of `b`. */
+function samePrefix(a: Int32Array, b: Int32Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Sorts a[0..n) ascending in place (insertion sort for the usual short lists). */
+function sortAscending(a: Int32Array, n: number): void {
+  if (n > 32) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const v = a[i];
+    let j = i;
+    while (j > 0 && a[j - 1] > v) {
+      a[j] = a[j - 1];
+      j--;
+    }
+    a[j] = v;
+  }
+}
+
+/** A copy of `a` twice as long. */
+function grown(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(2 * a.length);
+  b.set(a);
+  return b;
+}
 
 /**
  * One Earley set: the items alive at a lexeme boundary, each with the set where it started.
@@ -67,8 +107,8 @@ const NO_CODES = new Int32Array(0);
 export class EarleySet {
   /** Where the lexer starts here: the lexemes some item expects, plus the ignored ones. */
   allowed = -1;
-  /** Memo: id of a list of ended lexemes -> the set after scanning them from here. */
-  readonly scans = new Map<number, EarleySet>();
+  /** Memo: id of a list of ended lexemes -> the set after scanning them from here (made on first scan). */
+  scans: Map<number, EarleySet> | undefined;
   /** Origin of each of `predictions` (the set itself for its own, which comes first). */
   readonly predictionOrigins: EarleySet[];
 
@@ -101,26 +141,46 @@ export class EarleyChart {
   readonly initial: EarleySet;
   private nextId = 1;
   private nextPredictionId = 0;
-  private interned = new Map<string, EarleySet>();
+  /**
+   * Interned sets by a hash of what identifies them (see `intern`), each bucket one set or a list of
+   * colliding ones: no key string is built per scan or kept per set.
+   */
+  private interned = new Map<number, EarleySet | EarleySet[]>();
+  private internedCount = 0;
   private multiScans = new Map<string, EarleySet>();
-  private predictions = new Map<string, Prediction>();
+  /** Predictions by a hash of their seed list, each bucket one Prediction or a list of colliding ones. */
+  private predictions = new Map<number, Prediction | Prediction[]>();
   private readonly ignored: Uint8Array;
   private readonly ignoredList: number[];
   private readonly rhs: Int32Array;
   private readonly ntCount: number;
 
-  // Scratch space for one closure, reused (sets are built often during cold mask walks).
-  private codes: number[] = [];
-  private from: EarleySet[] = [];
+  // Scratch space for one closure, reused (sets are built often during cold mask walks) and never
+  // emptied by `length = 0` or clear(), which reallocate storage: lists are arrays with a count (the
+  // EarleySet arrays keep stale entries past it). Items: codes[i] started at from[i], i < count.
+  private codes = new Int32Array(64);
+  private readonly from: EarleySet[] = [];
+  private count = 0;
+  /** Duplicate items of closures past SMALL_CLOSURE items (keys use origins numbered per closure). */
   private readonly seen = new Set<number>();
   private readonly originNumbers = new Map<EarleySet, number>();
-  private inherited: Prediction[] = [];
-  private inheritedFrom: EarleySet[] = [];
+  private seenInUse = false;
+  private readonly inherited: Prediction[] = [];
+  private readonly inheritedFrom: EarleySet[] = [];
+  private inheritedCount = 0;
   /** Seeds of the set being built (nonterminals to predict), flagged and listed. */
   private readonly seeded: Uint8Array;
-  private readonly seeds: number[] = [];
+  private seeds = new Int32Array(16);
+  private seedCount = 0;
   /** Scratch of `predict`: item codes already in the closure. */
   private readonly predictedCode: Uint8Array;
+  /** Scratch of `finish` and `intern`: the kernel items kept, and their canonical order. */
+  private keptCodes = new Int32Array(16);
+  private readonly keptFrom: EarleySet[] = [];
+  private order = new Int32Array(16);
+  /** Argument scratch of `advanceOne` (scan never keeps its arguments). */
+  private readonly oneOrigin: EarleySet[] = [];
+  private readonly oneEnd: number[] = [];
 
   constructor(
     private readonly grammar: EarleyGrammar,
@@ -137,8 +197,7 @@ export class EarleyChart {
     this.predictedCode = new Uint8Array(grammar.rhs.length);
     this.begin();
     // S' (nonterminal 0) is predicted at the start.
-    this.seeded[0] = 1;
-    this.seeds.push(0);
+    this.seed(0);
     this.initial = this.finish(false);
   }
 
@@ -160,10 +219,12 @@ export class EarleyChart {
 
   /** `advance` for the common case of lexemes ending from one origin (memoised on the origin). */
   advanceOne(origin: EarleySet, endId: number): EarleySet {
-    let next = origin.scans.get(endId);
+    let next = origin.scans?.get(endId);
     if (next === undefined) {
-      next = this.scan([origin], [endId]);
-      origin.scans.set(endId, next);
+      this.oneOrigin[0] = origin;
+      this.oneEnd[0] = endId;
+      next = this.scan(this.oneOrigin, this.oneEnd);
+      (origin.scans ??= new Map()).set(endId, next);
     }
     return next;
   }
@@ -218,39 +279,59 @@ export class EarleyChart {
   }
 
   private begin(): void {
-    this.codes.length = 0;
-    this.from.length = 0;
-    this.seen.clear();
-    this.originNumbers.clear();
-    for (const nt of this.seeds) this.seeded[nt] = 0;
-    this.seeds.length = 0;
-    this.inherited = [];
-    this.inheritedFrom = [];
+    this.count = 0;
+    if (this.seenInUse) {
+      this.seen.clear();
+      this.originNumbers.clear();
+      this.seenInUse = false;
+    }
+    for (let k = 0; k < this.seedCount; k++) this.seeded[this.seeds[k]] = 0;
+    this.seedCount = 0;
+    this.inheritedCount = 0;
   }
 
   /** Adds a kernel item (started at `origin`, an earlier set) unless present. */
   private push(code: number, origin: EarleySet): void {
+    const n = this.count;
+    if (n < SMALL_CLOSURE) {
+      for (let i = 0; i < n; i++) if (this.codes[i] === code && this.from[i] === origin) return;
+    } else {
+      if (!this.seenInUse) {
+        this.seenInUse = true;
+        for (let i = 0; i < n; i++) this.seen.add(this.itemKey(this.codes[i], this.from[i]));
+      }
+      const key = this.itemKey(code, origin);
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
+    }
+    if (n === this.codes.length) this.codes = grown(this.codes);
+    this.codes[n] = code;
+    this.from[n] = origin;
+    this.count = n + 1;
+    if (this.count > this.limits.maxItemsPerSet * 4) this.tooMany();
+  }
+
+  /** An exact integer per (code, origin) of the closure being built. */
+  private itemKey(code: number, origin: EarleySet): number {
     // Origins are numbered per closure (ids grow for the life of the process; keys must stay exact).
     let local = this.originNumbers.get(origin);
     if (local === undefined) this.originNumbers.set(origin, (local = this.originNumbers.size));
-    const key = code + this.rhs.length * local;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.codes.push(code);
-    this.from.push(origin);
-    if (this.codes.length > this.limits.maxItemsPerSet * 4) this.tooMany();
+    return code + this.rhs.length * local;
   }
 
   private inherit(prediction: Prediction, origin: EarleySet): void {
-    for (let b = 0; b < this.inherited.length; b++) if (this.inherited[b] === prediction && this.inheritedFrom[b] === origin) return;
-    this.inherited.push(prediction);
-    this.inheritedFrom.push(origin);
+    const n = this.inheritedCount;
+    for (let b = 0; b < n; b++) if (this.inherited[b] === prediction && this.inheritedFrom[b] === origin) return;
+    this.inherited[n] = prediction;
+    this.inheritedFrom[n] = origin;
+    this.inheritedCount = n + 1;
   }
 
   private seed(nt: number): void {
     if (this.seeded[nt]) return;
     this.seeded[nt] = 1;
-    this.seeds.push(nt);
+    if (this.seedCount === this.seeds.length) this.seeds = grown(this.seeds);
+    this.seeds[this.seedCount++] = nt;
   }
 
   /** Closure of the kernel (complete, Aycock-Horspool for nullables), its Prediction, then interning. */
@@ -258,9 +339,9 @@ export class EarleyChart {
     const g = this.grammar;
     const rhs = this.rhs;
     let accepts = acceptsAlready;
-    const keptCodes: number[] = [];
-    const keptFrom: EarleySet[] = [];
-    for (let i = 0; i < this.codes.length; i++) {
+    let kept = 0;
+    // `count` grows while the loop runs (completions and nullable moves push items).
+    for (let i = 0; i < this.count; i++) {
       const code = this.codes[i];
       const origin = this.from[i];
       const sym = rhs[code];
@@ -270,34 +351,47 @@ export class EarleyChart {
         else this.moveOver(origin, lhs);
         continue;
       }
-      keptCodes.push(code);
-      keptFrom.push(origin);
+      if (kept === this.keptCodes.length) this.keptCodes = grown(this.keptCodes);
+      this.keptCodes[kept] = code;
+      this.keptFrom[kept] = origin;
+      kept++;
       if (sym < this.ntCount) this.seed(sym);
       if (g.nullable[sym]) this.push(code + 1, origin);
     }
     // Inherited predictions' items are items of this set too: what they predict, it predicts.
-    for (const p of this.inherited) for (const nt of p.nonterminals) this.seed(nt);
+    for (let b = 0; b < this.inheritedCount; b++) for (const nt of this.inherited[b].nonterminals) this.seed(nt);
     const own = this.prediction();
     if (own.completesStart) accepts = true;
-    let size = keptCodes.length + own.codes.length;
-    for (const p of this.inherited) size += p.codes.length;
+    let size = kept + own.codes.length;
+    for (let b = 0; b < this.inheritedCount; b++) size += this.inherited[b].codes.length;
     if (size > this.limits.maxItemsPerSet) this.tooMany();
-    return this.intern(keptCodes, keptFrom, own, accepts);
+    return this.intern(this.keptCodes, this.keptFrom, kept, own, accepts);
   }
 
   /** The Prediction of the current seeds (interned by seed list). */
   private prediction(): Prediction {
-    const seeds = this.seeds.sort((a, b) => a - b);
-    const key = seeds.join(',');
-    let p = this.predictions.get(key);
-    if (p === undefined) {
-      p = this.predict(seeds);
-      this.predictions.set(key, p);
+    const seeds = this.seeds;
+    const n = this.seedCount;
+    sortAscending(seeds, n);
+    let h = n;
+    for (let i = 0; i < n; i++) h = mixHash(h, seeds[i]);
+    h = finishHash(h);
+    const bucket = this.predictions.get(h);
+    if (bucket !== undefined) {
+      if (!Array.isArray(bucket)) {
+        if (samePrefix(bucket.seeds, seeds, n)) return bucket;
+      } else {
+        for (const p of bucket) if (samePrefix(p.seeds, seeds, n)) return p;
+      }
     }
+    const p = this.predict(seeds.slice(0, n));
+    if (bucket === undefined) this.predictions.set(h, p);
+    else if (Array.isArray(bucket)) bucket.push(p);
+    else this.predictions.set(h, [bucket, p]);
     return p;
   }
 
-  private predict(seeds: readonly number[]): Prediction {
+  private predict(seeds: Int32Array): Prediction {
     const g = this.grammar;
     const rhs = this.rhs;
     const done = this.predictedCode;
@@ -337,6 +431,7 @@ export class EarleyChart {
     if (codes.length > this.limits.maxItemsPerSet) this.tooMany();
     return new Prediction(
       this.nextPredictionId++,
+      seeds,
       Int32Array.from(codes),
       Int32Array.from(nonterminals).sort(),
       Int32Array.from(lexemes).sort(),
@@ -344,32 +439,102 @@ export class EarleyChart {
     );
   }
 
-  private intern(codes: number[], from: EarleySet[], own: Prediction, accepts: boolean): EarleySet {
-    const n = codes.length;
-    const order = Array.from({ length: n }, (_, i) => i);
-    if (n > 1) order.sort((a, b) => from[a].id - from[b].id || codes[a] - codes[b]);
-    // The own Prediction follows from the rest, except in the initial set (which predicts the start).
-    let key = `${accepts ? 'A' : 'R'}${own.id}:`;
-    for (const i of order) key += `${codes[i]}.${from[i].id} `;
-    const inherited = this.inherited;
-    if (inherited.length > 0) {
-      const parts = inherited.map((p, b) => `${p.id}@${this.inheritedFrom[b].id}`).sort();
-      key += `|${parts.join(' ')}`;
+  /**
+   * The interned set of kernel items (codes[i] started at from[i]), the own Prediction, the inherited
+   * predictions (this.inherited with this.inheritedFrom) and `accepts`: a set is identified by exactly
+   * these (the own Prediction follows from the rest, except in the initial set, which predicts the start).
+   */
+  private intern(codes: Int32Array, from: EarleySet[], n: number, own: Prediction, accepts: boolean): EarleySet {
+    // Canonical item order: by origin id, then code.
+    if (this.order.length < n) this.order = new Int32Array(2 * n);
+    const order = this.order;
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (n > 32) {
+      order.subarray(0, n).sort((a, b) => from[a].id - from[b].id || codes[a] - codes[b]);
+    } else {
+      // Kernels are small (1-10 items): an insertion sort allocates nothing.
+      for (let i = 1; i < n; i++) {
+        const v = order[i];
+        const vId = from[v].id;
+        const vCode = codes[v];
+        let j = i;
+        while (j > 0) {
+          const u = order[j - 1];
+          const uId = from[u].id;
+          if (uId < vId || (uId === vId && codes[u] <= vCode)) break;
+          order[j] = u;
+          j--;
+        }
+        order[j] = v;
+      }
     }
-    const existing = this.interned.get(key);
-    if (existing) return existing;
+    let h = mixHash(accepts ? 1 : 0, own.id);
+    for (let k = 0; k < n; k++) h = mixHash(mixHash(h, codes[order[k]]), from[order[k]].id);
+    // Inherited predictions are a set of (prediction, origin) pairs: their hashes are summed, in any order.
+    const inherited = this.inherited;
+    const inheritedFrom = this.inheritedFrom;
+    const ni = this.inheritedCount;
+    let pairs = 0;
+    for (let b = 0; b < ni; b++) pairs = (pairs + mixHash(mixHash(0, inherited[b].id), inheritedFrom[b].id)) | 0;
+    h = finishHash(mixHash(h, pairs));
+    let bucket = this.interned.get(h);
+    if (bucket !== undefined) {
+      if (!Array.isArray(bucket)) {
+        if (this.sameSet(bucket, codes, from, order, n, own, accepts)) return bucket;
+      } else {
+        for (const s of bucket) if (this.sameSet(s, codes, from, order, n, own, accepts)) return s;
+      }
+    }
     const items = new Int32Array(n);
     const origins: EarleySet[] = new Array(n);
-    order.forEach((i, j) => {
-      items[j] = codes[i];
-      origins[j] = from[i];
-    });
-    const set = new EarleySet(this.nextId++, items, origins, [own, ...inherited], this.inheritedFrom, accepts);
+    for (let k = 0; k < n; k++) {
+      items[k] = codes[order[k]];
+      origins[k] = from[order[k]];
+    }
+    let predictions = own.alone;
+    let inheritedOrigins: EarleySet[] = NO_SETS;
+    if (ni > 0) {
+      const list: Prediction[] = new Array(ni + 1);
+      inheritedOrigins = new Array(ni);
+      list[0] = own;
+      for (let b = 0; b < ni; b++) {
+        list[b + 1] = inherited[b];
+        inheritedOrigins[b] = inheritedFrom[b];
+      }
+      predictions = list;
+    }
+    const set = new EarleySet(this.nextId++, items, origins, predictions, inheritedOrigins, accepts);
     set.allowed = this.allowedOf(set);
     // The table only serves sharing: starting afresh when it is full loses sharing, never meaning.
-    if (this.interned.size >= this.limits.maxInternedSets) this.interned = new Map();
-    this.interned.set(key, set);
+    if (this.internedCount >= this.limits.maxInternedSets) {
+      this.interned = new Map();
+      this.internedCount = 0;
+      bucket = undefined;
+    }
+    if (bucket === undefined) this.interned.set(h, set);
+    else if (Array.isArray(bucket)) bucket.push(set);
+    else this.interned.set(h, [bucket, set]);
+    this.internedCount++;
     return set;
+  }
+
+  /** Whether `set` is the set `intern` is asked for (same arguments, see there). */
+  private sameSet(set: EarleySet, codes: Int32Array, from: EarleySet[], order: Int32Array, n: number, own: Prediction, accepts: boolean): boolean {
+    const inherited = this.inherited;
+    const ni = this.inheritedCount;
+    if (set.accepts !== accepts || set.predictions[0] !== own || set.items.length !== n || set.predictions.length !== ni + 1) {
+      return false;
+    }
+    for (let k = 0; k < n; k++) if (set.items[k] !== codes[order[k]] || set.origins[k] !== from[order[k]]) return false;
+    // Inherited pairs are distinct on both sides (see `inherit`), so equal counts and inclusion suffice.
+    for (let b = 0; b < ni; b++) {
+      let found = false;
+      for (let c = 1; c < set.predictions.length && !found; c++) {
+        found = set.predictions[c] === inherited[b] && set.predictionOrigins[c] === this.inheritedFrom[b];
+      }
+      if (!found) return false;
+    }
+    return true;
   }
 
   /** The lexer's id of the lexemes the set expects plus the ignored ones, memoised on its own Prediction. */

@@ -5,6 +5,7 @@ import type { EarleyGrammar } from './earley-grammar.js';
 import { FRESH, type LexemeLexer } from './lexeme-lexer.js';
 import { fillGrammarMask, LexerScanCache, type AfterLexemes } from './grammar-mask.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
+import { finishHash, mixHash } from '../automaton/intern-hash.js';
 
 /**
  * A position of the grammar machine: a small set of lexer hypotheses, each an Earley set (the parse
@@ -52,7 +53,17 @@ export class GrammarMachine implements ByteMachine<GrammarState> {
   readonly initial: GrammarState;
   /** @internal */
   readonly chart: EarleyChart;
-  private states = new Map<string, GrammarState>();
+  /**
+   * Interned states by a hash of their hypotheses (a small integer, so no key string is built per
+   * transition or kept per state), each bucket one state or a list of colliding ones.
+   */
+  private states = new Map<number, GrammarState | GrammarState[]>();
+  private stateCount = 0;
+  /** Scratch of `transition` and `intern` (a transition is never re-entered: the chart calls no machine). */
+  private readonly scratch = new HypothesisBuffer();
+  private order = new Int32Array(16);
+  /** One shared `lex` array per lexer state for one-hypothesis states (most states; never mutated). */
+  private readonly singleLex = new Map<number, Int32Array>();
   private readonly scanCaches = new WeakMap<TokenTrie, LexerScanCache>();
 
   constructor(
@@ -67,7 +78,7 @@ export class GrammarMachine implements ByteMachine<GrammarState> {
       maxItemsPerSet: limits.maxItemsPerSet,
       maxInternedSets: limits.maxInternedStates,
     });
-    this.initial = this.intern([this.chart.initial], [FRESH]);
+    this.initial = this.intern([this.chart.initial], [FRESH], 1);
   }
 
   step(state: GrammarState, byte: number): GrammarState | undefined {
@@ -143,8 +154,11 @@ export class GrammarMachine implements ByteMachine<GrammarState> {
   }
 
   private transition(state: GrammarState, byte: number): GrammarState | null {
-    const out = new HypothesisBuffer();
-    return this.advanceHypotheses(state.sets, state.lex, 0, state.sets.length, byte, out) ? this.intern(out.sets, out.lex) : null;
+    // First visits of a pass do thousands of transitions, most of them to states that already exist:
+    // the hypotheses go to a reused buffer and are hashed, so only a new state allocates.
+    const out = this.scratch;
+    out.length = 0;
+    return this.advanceHypotheses(state.sets, state.lex, 0, state.sets.length, byte, out) ? this.intern(out.sets, out.lex, out.length) : null;
   }
 
   /**
@@ -202,31 +216,69 @@ export class GrammarMachine implements ByteMachine<GrammarState> {
     return out.length > start;
   }
 
-  private intern(sets: readonly EarleySet[], lex: ArrayLike<number>): GrammarState {
-    const n = sets.length;
-    const order = Array.from({ length: n }, (_, i) => i);
-    if (n > 1) order.sort((a, b) => sets[a].id - sets[b].id || lex[a] - lex[b]);
-    let key = '';
-    for (const i of order) key += `${sets[i].id}:${lex[i]} `;
-    const existing = this.states.get(key);
-    if (existing) return existing;
+  /** The interned state of hypotheses (sets[i], lex[i]) for i < n, in any order. */
+  private intern(sets: readonly EarleySet[], lex: ArrayLike<number>, n: number): GrammarState {
+    // Canonical order: by set id, then lexer state (insertion sort: a state has a handful of hypotheses).
+    if (this.order.length < n) this.order = new Int32Array(2 * n);
+    const order = this.order;
+    for (let i = 0; i < n; i++) {
+      const id = sets[i].id;
+      const l = lex[i];
+      let j = i;
+      while (j > 0 && (sets[order[j - 1]].id > id || (sets[order[j - 1]].id === id && lex[order[j - 1]] > l))) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+    let h = n;
+    for (let k = 0; k < n; k++) h = mixHash(mixHash(h, sets[order[k]].id), lex[order[k]]);
+    h = finishHash(h);
+    const bucket = this.states.get(h);
+    if (bucket !== undefined) {
+      if (!Array.isArray(bucket)) {
+        if (sameHypotheses(bucket, sets, lex, order, n)) return bucket;
+      } else {
+        for (const s of bucket) if (sameHypotheses(s, sets, lex, order, n)) return s;
+      }
+    }
     let accepts = false;
     for (let i = 0; i < n; i++) if (lex[i] < 0 && sets[i].accepts) accepts = true;
     // The table only serves sharing (equal configurations are one object, one mask key): starting
     // afresh when it is full keeps memory bounded and never changes a meaning. States held elsewhere
     // stay valid; their transition memos are dropped with the generation.
-    if (this.states.size >= this.limits.maxInternedStates) {
-      for (const s of this.states.values()) s.next = undefined;
+    let same = bucket;
+    if (this.stateCount >= this.limits.maxInternedStates) {
+      for (const b of this.states.values()) for (const s of Array.isArray(b) ? b : [b]) s.next = undefined;
       this.states = new Map();
+      this.stateCount = 0;
+      same = undefined;
     }
-    const state = new GrammarState(
-      order.map((i) => sets[i]),
-      Int32Array.from(order, (i) => lex[i]),
-      accepts,
-    );
-    this.states.set(key, state);
+    const stateSets: EarleySet[] = new Array(n);
+    for (let k = 0; k < n; k++) stateSets[k] = sets[order[k]];
+    let stateLex: Int32Array;
+    if (n === 1) {
+      // States live as long as the grammar (each is a mask key): small objects matter to the collector.
+      stateLex = this.singleLex.get(lex[0]) ?? Int32Array.of(lex[0]);
+      this.singleLex.set(lex[0], stateLex);
+    } else {
+      stateLex = new Int32Array(n);
+      for (let k = 0; k < n; k++) stateLex[k] = lex[order[k]];
+    }
+    const state = new GrammarState(stateSets, stateLex, accepts);
+    if (same === undefined) this.states.set(h, state);
+    else if (Array.isArray(same)) same.push(state);
+    else this.states.set(h, [same, state]);
+    this.stateCount++;
     return state;
   }
+}
+
+/** Whether `state` holds exactly the hypotheses (sets[order[k]], lex[order[k]]), k < n, in that order. */
+function sameHypotheses(state: GrammarState, sets: readonly EarleySet[], lex: ArrayLike<number>, order: Int32Array, n: number): boolean {
+  if (state.sets.length !== n) return false;
+  for (let k = 0; k < n; k++) if (state.sets[k] !== sets[order[k]] || state.lex[k] !== lex[order[k]]) return false;
+  return true;
 }
 
 /** Growable parallel arrays of hypotheses (set, lexer state). */

@@ -30,11 +30,11 @@ export interface LexerTokenScan {
   readonly ids?: Int32Array;
   /** Boundaries grouped by the id of the list of lexemes that end there. */
   readonly groups: readonly BoundaryGroup[];
+  /** The last fillGrammarMask call (its `maskCall` number) that ORed these tokens in. */
+  oredIn: number;
 }
 
 interface BoundaryGroup {
-  /** Unique for the life of the cache (never reused), for the recursion's visited keys. */
-  readonly id: number;
   readonly endId: number;
   /** The fresh lexer state in which the next lexeme starts (FRESH, or conditional under longest match). */
   readonly fresh: number;
@@ -42,21 +42,41 @@ interface BoundaryGroup {
   readonly nodes: Int32Array;
   /** Per allowed set after the boundary: the scan below every node of the group, from `fresh`. */
   readonly continuations: Map<number, LexerTokenScan>;
+  /**
+   * The Earley sets from which the last fillGrammarMask call (number `visitedIn`) visited this group:
+   * the first one, then the others (a group is reached from several sets in code grammars).
+   */
+  visitedIn: number;
+  visitedFrom: EarleySet | undefined;
+  visitedFromMore: Set<EarleySet> | undefined;
 }
 
-const EMPTY_SCAN: LexerTokenScan = { ids: new Int32Array(0), groups: [] };
+/** Has no tokens and no groups, so ORing it in twice is harmless (it is shared by every cache). */
+const EMPTY_SCAN: LexerTokenScan = { ids: new Int32Array(0), groups: [], oredIn: 0 };
+
+/**
+ * Numbers the calls of fillGrammarMask, process-wide: the per-call "already done" marks live on the
+ * scans and groups themselves (a call would otherwise build a Map and two Sets, garbage that fed
+ * scavenges during first visits).
+ */
+let maskCall = 0;
 
 /** The lexer scans of one grammar over one vocabulary trie. */
 export class LexerScanCache {
   private roots = new Map<number, LexerTokenScan>();
   private size = 0;
-  private nextGroupId = 0;
   // Per-depth scratch for `walk` (see there).
   private readonly stack: Int32Array;
   private readonly openNode: Int32Array;
   private readonly openEnd: Int32Array;
   private readonly openFresh: Int32Array;
   private readonly missingBelow: Uint8Array;
+  /**
+   * Scratch of `build` for the token ids of a scan below boundaries, reused (code grammars: tens of
+   * thousands of ids below identifier boundaries, which a growing array and its copy made garbage of).
+   */
+  private ids = new Int32Array(1024);
+  private idCount = 0;
   /** Trie nodes visited building scans, for benchmarks. */
   visits = 0;
 
@@ -115,7 +135,7 @@ export class LexerScanCache {
   private build(allowed: number, state: number, starts: Int32Array): LexerTokenScan {
     const dense = starts === ROOT_ONLY;
     const bits = dense ? new Uint32Array(this.words) : undefined;
-    const ids: number[] = [];
+    this.idCount = 0;
     let covered: Uint8Array | undefined;
     // Slices describe paths from the root, so only scans from the root use them.
     const loop = dense && state >= 0 ? this.lexer.scanClass(allowed, state) : undefined;
@@ -133,25 +153,26 @@ export class LexerScanCache {
       group.seen.add(node);
       group.nodes.push(node);
     };
-    for (let s = 0; s < starts.length; s++) this.walk(allowed, state, starts[s], bits, ids, covered, record);
-    if (!dense && ids.length === 0 && boundaries.size === 0) return EMPTY_SCAN;
+    for (let s = 0; s < starts.length; s++) this.walk(allowed, state, starts[s], bits, covered, record);
+    if (!dense && this.idCount === 0 && boundaries.size === 0) return EMPTY_SCAN;
     const groups: BoundaryGroup[] = [...boundaries.values()].map((g) => ({
-      id: this.nextGroupId++,
       endId: g.endId,
       fresh: g.fresh,
       nodes: Int32Array.from(g.nodes),
       continuations: new Map(),
+      visitedIn: 0,
+      visitedFrom: undefined,
+      visitedFromMore: undefined,
     }));
-    return dense ? { bits, groups } : { ids: Int32Array.from(ids), groups };
+    return dense ? { bits, groups, oredIn: 0 } : { ids: this.ids.slice(0, this.idCount), groups, oredIn: 0 };
   }
 
-  /** The lexer alone below trie node `root` (see `build`); tokens go to `bits` or `ids`. */
+  /** The lexer alone below trie node `root` (see `build`); tokens go to `bits`, or else to `ids`. */
   private walk(
     allowed: number,
     state: number,
     root: number,
     bits: Uint32Array | undefined,
-    ids: number[],
     covered: Uint8Array | undefined,
     record: (endId: number, fresh: number, node: number) => void,
   ): void {
@@ -210,7 +231,14 @@ export class LexerScanCache {
       for (let k = nodeTokenStart[i], stop = nodeTokenStart[i + 1]; k < stop; k++) {
         const id = tokenIds[k];
         if (bits !== undefined) bits[id >>> 5] |= 1 << (id & 31);
-        else ids.push(id);
+        else {
+          if (this.idCount === this.ids.length) {
+            const grown = new Int32Array(2 * this.ids.length);
+            grown.set(this.ids);
+            this.ids = grown;
+          }
+          this.ids[this.idCount++] = id;
+        }
       }
       const info = infos[d] ?? lexer.info(allowed, d);
       const endId = info >> 1;
@@ -263,23 +291,48 @@ export function fillGrammarMask(
   out: Uint32Array,
   fuel: number,
 ): number {
-  let budget = fuel;
-  let steps = 0;
-  let exact = true;
-  const { subtreeEnd, nodeTokenStart, tokenIds } = trie;
-  // Each (set, group) is visited once per call: many cuts of the same text reach the same parse (a run
-  // of ignored spaces can be cut into lexemes 2^n ways, all ending in the same set). Sets are numbered
-  // locally, so the key stays an exact integer (group ids < 2^32, fewer than 2^21 sets per call).
-  const setNumbers = new Map<EarleySet, number>();
-  const done = new Set<number>();
-  // A continuation is shared by every set with the same allowed lexemes, and a group is reached from
-  // many sets (code: hundreds of (set, group) pairs per cold mask): its tokens (tens of thousands below
-  // identifier boundaries) are ORed in once per call.
-  const ored = new Set<LexerTokenScan>();
+  const fill = new MaskFill(trie, scans, after, out, fuel);
+  for (let h = 0; h < sets.length; h++) {
+    if (fill.budget-- <= 0) {
+      fill.exact = false;
+      out.fill(0xffffffff);
+      break;
+    }
+    fill.steps++;
+    const scan = scans.root(sets[h].allowed, lex[h]);
+    fill.orScan(scan);
+    for (const group of scan.groups) fill.visit(sets[h], group);
+  }
+  return fill.exact ? fill.steps : -1;
+}
 
-  const orScan = (scan: LexerTokenScan): void => {
-    if (ored.has(scan)) return;
-    ored.add(scan);
+/** One fillGrammarMask call: the recursion over (Earley set, boundary group). */
+class MaskFill {
+  budget: number;
+  steps = 0;
+  exact = true;
+  /** This call's number (see maskCall). */
+  private readonly call = ++maskCall;
+
+  constructor(
+    private readonly trie: TokenTrie,
+    private readonly scans: LexerScanCache,
+    private readonly after: AfterLexemes,
+    private readonly out: Uint32Array,
+    fuel: number,
+  ) {
+    this.budget = fuel;
+  }
+
+  /**
+   * ORs a scan's tokens in, once per call: a continuation is shared by every set with the same allowed
+   * lexemes, and a group is reached from many sets (code: hundreds of (set, group) pairs per cold mask),
+   * with tens of thousands of tokens below identifier boundaries.
+   */
+  orScan(scan: LexerTokenScan): void {
+    if (scan.oredIn === this.call) return;
+    scan.oredIn = this.call;
+    const out = this.out;
     if (scan.bits !== undefined) {
       const bits = scan.bits;
       for (let w = 0; w < bits.length; w++) out[w] |= bits[w];
@@ -290,18 +343,31 @@ export function fillGrammarMask(
         out[id >>> 5] |= 1 << (id & 31);
       }
     }
-  };
+  }
 
-  const visit = (set: EarleySet, group: BoundaryGroup): void => {
-    const next = after(set, group.endId);
-    let n = setNumbers.get(next);
-    if (n === undefined) setNumbers.set(next, (n = setNumbers.size));
-    const key = n * 0x100000000 + group.id;
-    if (done.has(key)) return;
-    done.add(key);
-    if (budget-- <= 0) {
+  /**
+   * Continues below `group` after its lexemes ended from `set`. Each (set after, group) is visited once
+   * per call: many cuts of the same text reach the same parse (a run of ignored spaces can be cut into
+   * lexemes 2^n ways, all ending in the same set).
+   */
+  visit(set: EarleySet, group: BoundaryGroup): void {
+    const next = this.after(set, group.endId);
+    if (group.visitedIn !== this.call) {
+      group.visitedIn = this.call;
+      group.visitedFrom = next;
+      group.visitedFromMore = undefined;
+    } else {
+      if (group.visitedFrom === next) return;
+      // Rare (not once in the first C program's masks): a group reached from a second parse.
+      const more = (group.visitedFromMore ??= new Set());
+      if (more.has(next)) return;
+      more.add(next);
+    }
+    if (this.budget-- <= 0) {
       // Out of fuel: every token below the group's nodes is undecided, so allowed (a superset).
-      exact = false;
+      this.exact = false;
+      const { subtreeEnd, nodeTokenStart, tokenIds } = this.trie;
+      const out = this.out;
       for (const node of group.nodes) {
         for (let k = nodeTokenStart[node + 1], stop = nodeTokenStart[subtreeEnd[node]]; k < stop; k++) {
           const id = tokenIds[k];
@@ -310,22 +376,9 @@ export function fillGrammarMask(
       }
       return;
     }
-    steps++;
-    const scan = scans.continuation(group, next.allowed);
-    orScan(scan);
-    for (const inner of scan.groups) visit(next, inner);
-  };
-
-  for (let h = 0; h < sets.length; h++) {
-    if (budget-- <= 0) {
-      exact = false;
-      out.fill(0xffffffff);
-      break;
-    }
-    steps++;
-    const scan = scans.root(sets[h].allowed, lex[h]);
-    orScan(scan);
-    for (const group of scan.groups) visit(sets[h], group);
+    this.steps++;
+    const scan = this.scans.continuation(group, next.allowed);
+    this.orScan(scan);
+    for (const inner of scan.groups) this.visit(next, inner);
   }
-  return exact ? steps : -1;
 }

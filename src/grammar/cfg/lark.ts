@@ -46,28 +46,28 @@ type Statement =
   | { kind: 'import'; module: string; names: { name: string; alias: string; pos: SourcePos }[]; pos: SourcePos };
 
 const Space = createToken({ name: 'Space', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
-const Comment = createToken({ name: 'Comment', pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED });
-const RuleHead = createToken({ name: 'RuleHead', pattern: /[?!]?_?[a-z][_a-z0-9]*(?:\.-?\d+)?[ \t]*:/ });
-const TermHead = createToken({ name: 'TermHead', pattern: /_?[A-Z][_A-Z0-9]*(?:\.-?\d+)?[ \t]*:/ });
-const Directive = createToken({ name: 'Directive', pattern: /%[a-z]+/ });
-const Arrow = createToken({ name: 'Arrow', pattern: /->/ });
-const RuleName = createToken({ name: 'RuleName', pattern: /_?[a-z][_a-z0-9]*/ });
-const TermName = createToken({ name: 'TermName', pattern: /_?[A-Z][_A-Z0-9]*/ });
-const Str = createToken({ name: 'Str', pattern: /"(?:[^"\\\n]|\\.)*"i?/ });
-const Regexp = createToken({ name: 'Regexp', pattern: /\/(?!\/)(?:\\.|[^/\\\n])+\/[a-z]*/ });
-const DotDot = createToken({ name: 'DotDot', pattern: /\.\./ });
-const Dot = createToken({ name: 'Dot', pattern: /\./ });
-const Num = createToken({ name: 'Num', pattern: /\d+/ });
-const Pipe = createToken({ name: 'Pipe', pattern: /\|/ });
-const LParen = createToken({ name: 'LParen', pattern: /\(/ });
-const RParen = createToken({ name: 'RParen', pattern: /\)/ });
-const LBrack = createToken({ name: 'LBrack', pattern: /\[/ });
-const RBrack = createToken({ name: 'RBrack', pattern: /\]/ });
-const Star = createToken({ name: 'Star', pattern: /\*/ });
-const Plus = createToken({ name: 'Plus', pattern: /\+/ });
-const Question = createToken({ name: 'Question', pattern: /\?/ });
-const Tilde = createToken({ name: 'Tilde', pattern: /~/ });
-const Comma = createToken({ name: 'Comma', pattern: /,/ });
+const Comment = createToken({ name: 'Comment', pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED, line_breaks: true });
+const RuleHead = createToken({ name: 'RuleHead', pattern: /[?!]?_?[a-z][_a-z0-9]*(?:\.-?\d+)?[ \t]*:/, line_breaks: false });
+const TermHead = createToken({ name: 'TermHead', pattern: /_?[A-Z][_A-Z0-9]*(?:\.-?\d+)?[ \t]*:/, line_breaks: false });
+const Directive = createToken({ name: 'Directive', pattern: /%[a-z]+/, line_breaks: false });
+const Arrow = createToken({ name: 'Arrow', pattern: /->/, line_breaks: false });
+const RuleName = createToken({ name: 'RuleName', pattern: /_?[a-z][_a-z0-9]*/, line_breaks: false });
+const TermName = createToken({ name: 'TermName', pattern: /_?[A-Z][_A-Z0-9]*/, line_breaks: false });
+const Str = createToken({ name: 'Str', pattern: /"(?:[^"\\\n]|\\.)*"i?/, line_breaks: true });
+const Regexp = createToken({ name: 'Regexp', pattern: /\/(?!\/)(?:\\.|[^/\\\n])+\/[a-z]*/, line_breaks: true });
+const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, line_breaks: false });
+const Dot = createToken({ name: 'Dot', pattern: /\./, line_breaks: false });
+const Num = createToken({ name: 'Num', pattern: /\d+/, line_breaks: false });
+const Pipe = createToken({ name: 'Pipe', pattern: /\|/, line_breaks: false });
+const LParen = createToken({ name: 'LParen', pattern: /\(/, line_breaks: false });
+const RParen = createToken({ name: 'RParen', pattern: /\)/, line_breaks: false });
+const LBrack = createToken({ name: 'LBrack', pattern: /\[/, line_breaks: false });
+const RBrack = createToken({ name: 'RBrack', pattern: /\]/, line_breaks: false });
+const Star = createToken({ name: 'Star', pattern: /\*/, line_breaks: false });
+const Plus = createToken({ name: 'Plus', pattern: /\+/, line_breaks: false });
+const Question = createToken({ name: 'Question', pattern: /\?/, line_breaks: false });
+const Tilde = createToken({ name: 'Tilde', pattern: /~/, line_breaks: false });
+const Comma = createToken({ name: 'Comma', pattern: /,/, line_breaks: false });
 
 const allTokens: TokenType[] = [
   Space, Comment, RuleHead, TermHead, Directive, Arrow, RuleName, TermName, Str, Regexp,
@@ -78,8 +78,9 @@ class LarkParser extends EmbeddedActionsParser {
   text!: SourceText;
   definition = '';
 
-  constructor() {
-    super(allTokens, { recoveryEnabled: false });
+  /** `validate`: run chevrotain's grammar checks (tests; see FRONT_END_BUILD). */
+  constructor(validate = false) {
+    super(allTokens, { recoveryEnabled: false, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -582,9 +583,21 @@ export function commonTerminals(): Map<string, RegexNode> {
 let lexerInstance: Lexer | undefined;
 let parserInstance: LarkParser | undefined;
 
+/**
+ * As in gbnf.ts: the definitions never change, so chevrotain's build-time checks and regex analyses
+ * are left to checkLarkDefinitions (run by the tests); every token states whether it can span lines.
+ */
+const FRONT_END_BUILD = { positionTracking: 'full', ensureOptimizations: false, safeMode: true, skipValidations: true } as const;
+
 function larkLexer(): Lexer {
-  lexerInstance ??= new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+  lexerInstance ??= new Lexer(allTokens, FRONT_END_BUILD);
   return lexerInstance;
+}
+
+/** Builds the Lark lexer and parser with all of chevrotain's definition checks; throws on a definition error. */
+export function checkLarkDefinitions(): void {
+  new Lexer(allTokens, { positionTracking: 'full' });
+  new LarkParser(true);
 }
 
 function larkParser(): LarkParser {

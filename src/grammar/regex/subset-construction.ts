@@ -74,22 +74,10 @@ export class SubsetConstruction {
 
   /** The state after `byte` from `state` (not memoised here: the table does that). */
   step(state: number, byte: number): number {
-    const { rangeLo, rangeHi, rangeNext, out1, out2 } = this.nfa;
+    const out1 = this.nfa.out1;
     const seeds = this.seeds;
     seeds.length = 0;
-    const addSeeds = (members: ArrayLike<number>): void => {
-      for (let i = 0; i < members.length; i++) {
-        const n = members[i];
-        const end = out1[n] + out2[n];
-        for (let r = out1[n]; r < end; r++) {
-          if (byte >= rangeLo[r] && byte <= rangeHi[r]) {
-            seeds.push(rangeNext[r]);
-            break;
-          }
-        }
-      }
-    };
-    addSeeds(this.members[state]);
+    this.addSeeds(this.members[state], byte);
     const pending = this.pending[state];
     if (pending.length > 0) {
       // The next character is known now: pass the boundaries it satisfies, and step from there too.
@@ -102,11 +90,30 @@ export class SubsetConstruction {
         if (boundaryHolds(this.nfa.kind[p], prevWord, WORD_BYTE[byte] === 1)) passing.push(out1[p]);
       }
       this.closure(passing, (ctx & 2) === 2, prevWord, WORD_BYTE[byte], resolved);
-      addSeeds(resolved);
+      this.addSeeds(resolved, byte);
     }
     if (seeds.length === 0) return DEAD;
     this.closure(seeds, false, WORD_BYTE[byte] === 1, NEXT_UNKNOWN, this.found);
     return this.intern(false, WORD_BYTE[byte] === 1, false);
+  }
+
+  /**
+   * Appends to `seeds` the targets of the first range of each member that holds `byte` (a method, not
+   * a closure made per step: first visits of a grammar take thousands of steps).
+   */
+  private addSeeds(members: ArrayLike<number>, byte: number): void {
+    const { rangeLo, rangeHi, rangeNext, out1, out2 } = this.nfa;
+    const seeds = this.seeds;
+    for (let i = 0; i < members.length; i++) {
+      const n = members[i];
+      const end = out1[n] + out2[n];
+      for (let r = out1[n]; r < end; r++) {
+        if (byte >= rangeLo[r] && byte <= rangeHi[r]) {
+          seeds.push(rangeNext[r]);
+          break;
+        }
+      }
+    }
   }
 
   isDead(state: number): boolean {
@@ -220,14 +227,14 @@ export class SubsetConstruction {
     const waiting = this.waiting;
     const accepted = this.accepted;
     if (!initial && found.length === 0 && waiting.length === 0 && accepted.length === 0) return DEAD;
-    found.sort((a, b) => a - b);
+    found.sort(ascending);
     let key = found.join(',');
     if (waiting.length > 0) {
-      waiting.sort((a, b) => a - b);
+      waiting.sort(ascending);
       // The context matters only to pending boundaries.
       key += `/${waiting.join(',')}/${(prevWord ? 1 : 0) | (atStart ? 2 : 0)}`;
     }
-    const acc = accepted.length > 1 ? [...new Set(accepted)].sort((a, b) => a - b) : accepted;
+    const acc = accepted.length > 1 ? [...new Set(accepted)].sort(ascending) : accepted;
     key += `|${acc.join(',')}`;
     const existing = this.index.get(key);
     if (existing !== undefined) return existing;
@@ -240,6 +247,8 @@ export class SubsetConstruction {
     return state;
   }
 }
+
+const ascending = (a: number, b: number): number => a - b;
 
 /** Whether `\b` (WORD_BOUNDARY) or `\B` (NOT_WORD_BOUNDARY) holds between characters of this wordness. */
 function boundaryHolds(kind: number, prevWord: boolean, nextWord: boolean): boolean {

@@ -33,8 +33,12 @@ export class TokenTrie {
   /** Logit width the slice bitsets are sized for. */
   readonly size: number;
 
-  private readonly bytes: Uint8Array;
-  private readonly offsets: Uint32Array;
+  /**
+   * The byte strings the trie was built over: token id's bytes are `bytes[offsets[id] .. offsets[id + 1])`
+   * (what Vocabulary.tokenBytes returns for text tokens), for loops that must not allocate a view per token.
+   */
+  readonly bytes: Uint8Array;
+  readonly offsets: Uint32Array;
   private readonly slices = new Map<string, TokenSlice>();
   private readonly slicesByArray = new WeakMap<readonly ByteClassId[], TokenSlice>();
 

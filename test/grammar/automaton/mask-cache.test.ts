@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
+import { maskCount } from '../../../src/grammar/automaton/token-automaton.js';
 import { maskDiff, randomInt, rng } from './fixtures.js';
 
 const WORDS = 100; // 3200 ids
@@ -51,16 +52,53 @@ describe('MaskCache', () => {
   it('evicts the least recently used entry, where a read counts as a use', () => {
     const cache = new MaskCache({ maxBytes: 3 * DENSE_ENTRY });
     const scope = cache.scope({}, {});
-    const full = new Uint32Array(WORDS).fill(0xffffffff);
+    // Distinct dense masks (equal ones would share one stored copy), each with bit 0 set.
+    const dense = (k: number) => new Uint32Array(WORDS).fill(0xffffffff - 2 * k);
     const out = new Uint32Array(WORDS);
-    for (const key of ['a', 'b', 'c']) cache.write(scope, key, full);
+    ['a', 'b', 'c'].forEach((key, k) => cache.write(scope, key, dense(k + 1)));
     expect(cache.read(scope, 'a', out)).toBe(true); // a is now the most recent
-    cache.write(scope, 'd', full); // evicts b
+    cache.write(scope, 'd', dense(4)); // evicts b
     expect(cache.allows(scope, 'b', 0)).toBe(-1);
     expect(cache.allows(scope, 'a', 0)).toBe(1);
     expect(cache.allows(scope, 'c', 0)).toBe(1);
     expect(cache.size).toBe(3);
     expect(cache.byteLength).toBe(3 * DENSE_ENTRY);
+  });
+
+  it('stores equal masks once, counts them once, and frees a content with its last entry', () => {
+    const random = rng(7);
+    const dense = randomMask(random, 0.5);
+    const sparse = randomMask(random, 0.005);
+    const sparseBytes = maskCount(sparse) * 4;
+    const cache = new MaskCache();
+    const scope = cache.scope({}, {});
+    const other = cache.scope({}, {});
+    cache.write(scope, 'd1', dense);
+    cache.write(other, 'd2', dense.slice());
+    cache.write(scope, 's1', sparse);
+    cache.write(scope, 's2', sparse.slice());
+    expect(cache.size).toBe(4);
+    expect(cache.byteLength).toBe(WORDS * 4 + sparseBytes + 4 * 160);
+    const out = new Uint32Array(WORDS);
+    for (const [s, key, mask] of [[scope, 'd1', dense], [other, 'd2', dense], [scope, 's1', sparse], [scope, 's2', sparse]] as const) {
+      expect(cache.read(s, key, out)).toBe(true);
+      expect(maskDiff(out, mask)).toEqual([]);
+    }
+    // Overwriting one sharer keeps the other's mask; the content goes with its last entry.
+    const changed = dense.slice();
+    changed[0] ^= 1;
+    cache.write(scope, 'd1', changed);
+    expect(cache.read(other, 'd2', out)).toBe(true);
+    expect(maskDiff(out, dense)).toEqual([]);
+    expect(cache.read(scope, 'd1', out)).toBe(true);
+    expect(maskDiff(out, changed)).toEqual([]);
+    expect(cache.byteLength).toBe(2 * WORDS * 4 + sparseBytes + 4 * 160);
+    cache.write(other, 'd2', sparse);
+    cache.write(scope, 'd1', sparse);
+    expect(cache.byteLength).toBe(sparseBytes + 4 * 160);
+    cache.clear();
+    expect(cache.byteLength).toBe(0);
+    expect(cache.size).toBe(0);
   });
 
   it('keeps scopes apart, stores nothing larger than its bound, and rejects a negative bound', () => {

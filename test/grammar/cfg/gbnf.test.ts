@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GrammarError, LimitError } from '../../../src/errors.js';
 import { compileGrammar, formatGrammarIR, parseGbnf } from '../../../src/grammar/cfg/index.js';
+import { checkGbnfDefinitions } from '../../../src/grammar/cfg/gbnf.js';
 
 function gbnfError(source: string): GrammarError {
   try {
@@ -13,6 +14,10 @@ function gbnfError(source: string): GrammarError {
 }
 
 describe('GBNF front-end', () => {
+  it("passes chevrotain's definition checks, which the production build skips", () => {
+    expect(() => checkGbnfDefinitions()).not.toThrow();
+  });
+
   it('translates every construct into the IR (golden)', () => {
     const ir = parseGbnf(String.raw`# a comment line
 root ::= "a\x41\u00e9\U0001F600\t\"" [^a-z\]-] . x{2,5} y{3} z{1,} w* v+ u? t{,2}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ByteMachine } from '../../../src/grammar/automaton/byte-machine.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { createTokenAutomaton } from '../../../src/grammar/automaton/trie-token-automaton.js';
-import { compileGrammar, type CompiledGrammar, type GrammarState } from '../../../src/grammar/cfg/index.js';
+import { compileGrammar, GrammarState, type CompiledGrammar } from '../../../src/grammar/cfg/index.js';
 import { compileSqlGrammar } from '../../../src/grammar/sql/index.js';
 import { loadVocabulary } from '../../../src/grammar/vocab/load-vocabulary.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
@@ -52,6 +52,16 @@ function statesAlong(grammar: CompiledGrammar, texts: readonly string[]): Gramma
 }
 
 const enc = new TextEncoder();
+
+/** The id of the token spelled exactly `text` in `vocabulary`. */
+function tokenId(vocabulary: Vocabulary, text: string): number {
+  const want = enc.encode(text);
+  for (let id = 0; id < vocabulary.tokenCount; id++) {
+    const bytes = vocabulary.tokenBytes(id);
+    if (!vocabulary.isSpecial(id) && bytes.length === want.length && bytes.every((b, i) => b === want[i])) return id;
+  }
+  throw new Error(`no token ${JSON.stringify(text)}`);
+}
 
 /** A small byte vocabulary that exercises JSON-ish boundaries: merged punctuation, partial UTF-8, spaces. */
 function smallVocabulary(): Vocabulary {
@@ -102,6 +112,34 @@ describe('grammar token masks equal brute force', () => {
       }
     });
   }
+
+  it('hypotheses that share lexer scans in different parses (a boundary group reached from several sets) mask like brute force', () => {
+    const grammar = compile('json.gbnf');
+    const automaton = createTokenAutomaton(grammar, vocabulary, { cache: false });
+    const mask = new Uint32Array(words);
+    // After a digit in an array at three nesting depths: the same lexer configurations (inside the
+    // number, or after it), three Earley sets each. A state holding all their hypotheses reaches each
+    // boundary group of a shared scan from three parses.
+    const states = ['[1', '[[1', '{"a": [1'].map((text) => grammar.run(grammar.initial, text)!);
+    const sets = states.flatMap((s) => s.sets);
+    const lex = Int32Array.from(states.flatMap((s) => Array.from(s.lex)));
+    const configurations = new Set(sets.map((s, i) => `${s.allowed}:${lex[i]}`));
+    expect(configurations.size).toBeLessThan(sets.length);
+    expect(new Set(sets).size).toBe(sets.length);
+    const merged = new GrammarState(sets, lex, false);
+    expect(automaton.mask(merged, mask)).toBe(true);
+    let allowed = 0;
+    for (let id = 0; id < vocabulary.size; id++) {
+      const expected = bruteForce(grammar, vocabulary, merged, id);
+      if (expected) allowed++;
+      if (maskHas(mask, id) !== expected) throw new Error(`token ${id}: expected ${expected}`);
+    }
+    // The union of the parses: "]]" closes two arrays, which only the `[[1` parse has.
+    expect(allowed).toBeGreaterThan(0);
+    expect(maskHas(mask, tokenId(vocabulary, ']]'))).toBe(true);
+    expect(automaton.mask(states[0], mask)).toBe(true);
+    expect(maskHas(mask, tokenId(vocabulary, ']]'))).toBe(false);
+  });
 
   it('masks cached per state key are the masks computed fresh', () => {
     const grammar = compile('json.gbnf');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GrammarError } from '../../../src/errors.js';
 import { commonTerminals, compileGrammar, formatGrammarIR, parseLark } from '../../../src/grammar/cfg/index.js';
+import { checkLarkDefinitions } from '../../../src/grammar/cfg/lark.js';
 import { compileRegex, matches } from '../../../src/grammar/regex/index.js';
 
 function larkError(source: string): GrammarError {
@@ -16,6 +17,10 @@ function larkError(source: string): GrammarError {
 const lark = (source: string) => compileGrammar(source, { syntax: 'lark' });
 
 describe('Lark front-end', () => {
+  it("passes chevrotain's definition checks, which the production build skips", () => {
+    expect(() => checkLarkDefinitions()).not.toThrow();
+  });
+
   it('translates rules, terminals, literals and directives into the IR (golden)', () => {
     const ir = parseLark(String.raw`// comment
 start: a b+ [c] d ~ 3 e ~ 2..4 "x"i /y+/i
