@@ -26,7 +26,7 @@ def main() -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--tokenizer", default="models/default")
     args = p.parse_args()
-    ckpt = torch.load(os.path.join(args.work, "ckpt.pt"))
+    ckpt = torch.load(os.path.join(args.work, "ckpt.pt"), map_location="cpu", weights_only=False)
     a = SimpleNamespace(**ckpt["history"]["args"])
     config = LlamaConfig(
         vocab_size=a.vocab, hidden_size=a.hidden, intermediate_size=a.ffn, num_hidden_layers=a.layers,

@@ -70,7 +70,7 @@ class RMSNorm(nn.Module):
 def rope_tables(config: LlamaConfig, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """cos and sin of shape [..., seq, head_dim] for the given integer positions (HF default RoPE)."""
     dim = config.head_dim
-    inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+    inv_freq = 1.0 / (config.rope_theta ** (torch.arange(0, dim, 2, dtype=torch.int64, device=positions.device).float() / dim))
     freqs = positions.float()[..., None] * inv_freq
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
@@ -92,14 +92,16 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(config.hidden_size, kv * d, bias=False)
         self.o_proj = nn.Linear(h * d, config.hidden_size, bias=False)
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor, cache: list | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None, cache: list | None = None) -> torch.Tensor:
+        """mask None means plain causal attention through F.scaled_dot_product_attention (training on a
+        GPU: the fused kernel; the same function, checked against the explicit path in train.py)."""
         b, t, _ = x.shape
         c = self.config
         h, kv, d = c.num_attention_heads, c.num_key_value_heads, c.head_dim
         q = self.q_proj(x).view(b, t, h, d).transpose(1, 2)
         k = self.k_proj(x).view(b, t, kv, d).transpose(1, 2)
         v = self.v_proj(x).view(b, t, kv, d).transpose(1, 2)
-        cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)
+        cos, sin = cos.unsqueeze(1).to(q.dtype), sin.unsqueeze(1).to(q.dtype)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         if cache is not None:
@@ -111,6 +113,9 @@ class Attention(nn.Module):
         if kv != h:
             k = k.repeat_interleave(h // kv, dim=1)
             v = v.repeat_interleave(h // kv, dim=1)
+        if mask is None:
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, t, h * d)
+            return self.o_proj(out)
         scores = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(d) + mask
         probs = F.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)
         out = torch.matmul(probs, v).transpose(1, 2).reshape(b, t, h * d)
@@ -172,16 +177,21 @@ class LlamaForCausalLM(nn.Module):
         """Logits [batch, seq, vocab]. attention_mask (1 = token, 0 = left padding) as in HF."""
         return self.lm_head(self.hidden_states(input_ids, attention_mask))
 
-    def hidden_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """The final-norm hidden states [batch, seq, hidden] (training projects only the targets)."""
+    def hidden_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, fused: bool = False) -> torch.Tensor:
+        """The final-norm hidden states [batch, seq, hidden] (training projects only the targets).
+        fused: causal attention by F.scaled_dot_product_attention (torch >= 2; no attention_mask)."""
         b, t = input_ids.shape
+        device = input_ids.device
         if attention_mask is None:
-            positions = torch.arange(t).expand(b, t)
+            positions = torch.arange(t, device=device).expand(b, t)
         else:
             positions = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
         cos, sin = rope_tables(self.config, positions)
-        causal = torch.full((t, t), float("-inf")).triu(1)
-        mask = causal[None, None, :, :]
+        mask = None
+        if not fused:
+            mask = torch.full((t, t), float("-inf"), device=device).triu(1)[None, None, :, :]
+        elif attention_mask is not None:
+            raise ValueError("fused attention takes no attention_mask (right padding only)")
         if attention_mask is not None:
             pad = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
             mask = mask + pad

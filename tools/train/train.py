@@ -1,7 +1,12 @@
 """Trains formwork's default model (tools/train/README.md has the full recipe).
 
-    /usr/bin/python3 tools/train/train.py --data tmp/default-model/corpus --work tmp/default-model/train \
-        --out models/default --steps 4000 --deadline-minutes 85
+    python3 tools/train/train.py --device cuda --data tmp/default-model/corpus-d --work tmp/default-model/train-d \
+        --out models/default            # the shipped model's settings are the defaults
+
+On a GPU (`--device cuda`) the steps run in bf16 autocast with fused causal attention (checked against
+the explicit path first); the weights, optimizer and loss stay float32. On the CPU (the default device)
+the same code runs in float32; there a smaller model and batch (--hidden 128 --layers 4 --heads 4
+--kv-heads 2 --ffn 384 --batch-tokens 2048) and --deadline-minutes keep a run within a session.
 
 Reads <data>/{train,valid}.tokens.u16 + .index.i32 (tools/tokenizer/encode-corpus.ts). Each document
 is its own sequence starting at position 0 (no packing), exactly as a prompt is at inference; batches
@@ -16,6 +21,7 @@ curve), <work>/ckpt.pt.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -77,19 +83,55 @@ class Split:
         return out
 
 
-def loss_of(model: LlamaForCausalLM, ids: torch.Tensor, weight: torch.Tensor) -> tuple[torch.Tensor, float]:
-    """Mean cross-entropy over target positions. Only those positions go through lm_head: prompts are
-    two thirds of a chat document, and the vocabulary projection is a third of a small model's work."""
-    hidden = model.hidden_states(ids)
-    selected = weight.reshape(-1) > 0
-    logits = model.lm_head(hidden.reshape(-1, hidden.shape[-1])[selected])
+class Runtime:
+    """Where the steps run: the device, bf16 autocast (GPU only) and fused causal attention
+    (F.scaled_dot_product_attention, torch >= 2; checked against the explicit path before use)."""
+
+    def __init__(self, device: str, bf16: bool, fused: bool):
+        self.device = torch.device(device)
+        self.bf16 = bf16
+        self.fused = fused
+
+    def autocast(self):
+        if self.bf16:
+            return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+
+def loss_of(model: LlamaForCausalLM, ids: torch.Tensor, weight: torch.Tensor, runtime: Runtime) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean cross-entropy over target positions, and their count. Only those positions go through
+    lm_head: prompts are two thirds of a chat document, and the vocabulary projection is a third of a
+    small model's work."""
+    ids, weight = ids.to(runtime.device, non_blocking=True), weight.to(runtime.device, non_blocking=True)
+    with runtime.autocast():
+        hidden = model.hidden_states(ids, fused=runtime.fused)
+        selected = weight.reshape(-1) > 0
+        logits = model.lm_head(hidden.reshape(-1, hidden.shape[-1])[selected])
     targets = torch.roll(ids, -1, dims=1).reshape(-1)[selected]
-    total = float(selected.sum())
-    return F.cross_entropy(logits, targets), total
+    return F.cross_entropy(logits.float(), targets), selected.sum()
+
+
+def check_fused_attention(model: LlamaForCausalLM, split: "Split", runtime: Runtime) -> bool:
+    """The fused kernel must give the explicit path's hidden states (float32, one real batch); when it
+    does not, or torch has no such kernel, training falls back to the explicit path."""
+    if not hasattr(F, "scaled_dot_product_attention"):
+        return False
+    ids, _ = split.batch(list(range(min(8, len(split)))))
+    ids = ids.to(runtime.device)
+    with torch.no_grad():
+        explicit = model.hidden_states(ids)
+        try:
+            fused = model.hidden_states(ids, fused=True)
+        except Exception as error:  # noqa: BLE001 - any failure means: do not use it
+            print(f"fused attention unavailable ({error}); using the explicit path", flush=True)
+            return False
+    gap = float((explicit - fused).abs().max())
+    print(f"fused attention vs explicit: max |diff| {gap:.2e}", flush=True)
+    return gap < 1e-3
 
 
 @torch.no_grad()
-def evaluate(model: LlamaForCausalLM, split: Split, batch_tokens: int, limit: int | None = None) -> float:
+def evaluate(model: LlamaForCausalLM, split: Split, batch_tokens: int, runtime: Runtime, limit: int | None = None) -> float:
     """Mean loss per target token over the first `limit` documents (all by default)."""
     model.eval()
     total_loss, total_tokens = 0.0, 0.0
@@ -98,9 +140,9 @@ def evaluate(model: LlamaForCausalLM, split: Split, batch_tokens: int, limit: in
         if not docs:
             continue
         ids, weight = split.batch(docs)
-        loss, n = loss_of(model, ids, weight)
-        total_loss += float(loss) * n
-        total_tokens += n
+        loss, n = loss_of(model, ids, weight, runtime)
+        total_loss += float(loss) * float(n)
+        total_tokens += float(n)
     model.train()
     return total_loss / max(total_tokens, 1.0)
 
@@ -131,20 +173,21 @@ def main() -> None:
     p.add_argument("--data", default="tmp/default-model/corpus")
     p.add_argument("--work", default="tmp/default-model/train")
     p.add_argument("--out", default="models/default")
-    p.add_argument("--hidden", type=int, default=128)
-    p.add_argument("--layers", type=int, default=4)
-    p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--kv-heads", type=int, default=2)
-    p.add_argument("--ffn", type=int, default=384)
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--layers", type=int, default=6)
+    p.add_argument("--heads", type=int, default=8)
+    p.add_argument("--kv-heads", type=int, default=4)
+    p.add_argument("--ffn", type=int, default=512)
     p.add_argument("--vocab", type=int, default=4096)
     p.add_argument("--context", type=int, default=512)
-    p.add_argument("--steps", type=int, default=4000)
-    p.add_argument("--batch-tokens", type=int, default=2048)
+    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--batch-tokens", type=int, default=65536)
     p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--warmup", type=int, default=300)
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for a GPU (bf16 autocast, fused attention)")
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--eval-docs", type=int, default=300, help="valid documents in periodic evaluations (all at the end)")
     p.add_argument("--ckpt-every", type=int, default=50)
@@ -165,6 +208,12 @@ def main() -> None:
     )
     model = LlamaForCausalLM(config)
     train, valid = Split(args.data, "train"), Split(args.data, "valid")
+    on_gpu = args.device.startswith("cuda")
+    runtime = Runtime(args.device, bf16=on_gpu, fused=False)
+    model.to(runtime.device)
+    if on_gpu:
+        runtime.fused = check_fused_attention(model, valid, runtime)  # in full float32, before TF32 is on
+        torch.backends.cuda.matmul.allow_tf32 = True
     decay = [p_ for n, p_ in model.named_parameters() if p_.dim() >= 2 and "embed_tokens" not in n]
     no_decay = [p_ for n, p_ in model.named_parameters() if p_.dim() < 2 or "embed_tokens" in n]
     optimizer = torch.optim.AdamW(
@@ -173,15 +222,17 @@ def main() -> None:
     )
     os.makedirs(args.work, exist_ok=True)
     ckpt_path = os.path.join(args.work, "ckpt.pt")
-    history: dict = {"args": vars(args), "parameters": model.num_parameters(), "train": [], "valid": []}
+    history: dict = {"args": vars(args), "parameters": model.num_parameters(), "train": [], "valid": [],
+                     "device": torch.cuda.get_device_name(runtime.device) if on_gpu else "cpu",
+                     "fused_attention": runtime.fused, "torch": torch.__version__}
     step, epoch, position, trained_tokens, elapsed_before = 0, 0, 0, 0, 0.0
     if args.resume and os.path.exists(ckpt_path):
-        ckpt = torch.load(ckpt_path)
+        ckpt = torch.load(ckpt_path, map_location=runtime.device, weights_only=False)
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         step, epoch, position = ckpt["step"], ckpt["epoch"], ckpt["position"]
         trained_tokens, elapsed_before, history = ckpt["tokens"], ckpt["elapsed"], ckpt["history"]
-        torch.set_rng_state(ckpt["torch_rng"])
+        torch.set_rng_state(ckpt["torch_rng"].cpu())
         if history.get("replans"):
             args.steps = min(args.steps, history["replans"][-1][2])
         print(f"resumed at step {step} (epoch {epoch}, batch {position})", flush=True)
@@ -199,7 +250,7 @@ def main() -> None:
         position += 1
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args)
-        loss, _ = loss_of(model, ids, weight)
+        loss, _ = loss_of(model, ids, weight, runtime)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -216,8 +267,8 @@ def main() -> None:
             now = time.time()
             rate = window_tokens / (now - window_start)
             elapsed = elapsed_before + now - started
-            history["train"].append([step, float(loss), elapsed])
-            print(f"step {step}/{args.steps} epoch {epoch} loss {float(loss):.4f} lr {lr_at(step, args):.2e} "
+            history["train"].append([step, loss.item(), elapsed])
+            print(f"step {step}/{args.steps} epoch {epoch} loss {loss.item():.4f} lr {lr_at(step, args):.2e} "
                   f"{rate:.0f} tok/s elapsed {elapsed / 60:.1f} min", flush=True)
             window_tokens, window_start = 0, now
         if args.deadline_minutes > 0 and step % 50 == 0 and step > args.warmup:
@@ -234,7 +285,7 @@ def main() -> None:
                     history.setdefault("replans", []).append([step, args.steps, planned])
                     args.steps = planned
         if step % args.eval_every == 0 or step == args.steps:
-            v = evaluate(model, valid, args.batch_tokens, args.eval_docs)
+            v = evaluate(model, valid, args.batch_tokens, runtime, args.eval_docs)
             history["valid"].append([step, v, elapsed_before + time.time() - started])
             print(f"valid step {step} loss {v:.4f} (first {args.eval_docs} documents)", flush=True)
         if step % args.ckpt_every == 0 or step == args.steps:
@@ -246,7 +297,7 @@ def main() -> None:
             with open(os.path.join(args.work, "history.json"), "w") as f:
                 json.dump(history, f)
 
-    history["valid_full"] = evaluate(model, valid, args.batch_tokens)
+    history["valid_full"] = evaluate(model, valid, args.batch_tokens, runtime)
     print(f"valid loss over all {len(valid)} documents: {history['valid_full']:.4f}", flush=True)
     history["train_tokens"] = trained_tokens
     history["wall_seconds"] = elapsed_before + time.time() - started
