@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/generate.ts [--json] [--runs N] [--model DIR] [--max-tokens N]
  *
- * Model: --model DIR, else the trained default model (models/default: ONNX Llama, 1.3 M parameters,
+ * Model: --model DIR, else the trained default model (models/default: ONNX Llama, 4.6 M parameters,
  * 4,096-token byte-level BPE, the default chat template). Schema: a closed two-property object
  * (name: string <= 20 characters, born: integer), compact JSON, greedy sampler (deterministic, so every variant
  * generates the same tokens), then AWRS. Times are medians over --runs runs (default 11, the variants

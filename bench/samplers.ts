@@ -565,7 +565,7 @@ async function defaultJsonCase(args: Args): Promise<SamplerBenchCase & { dispose
   const { resolveConstraint } = await import('../src/engine/generate/constraint.js');
   const { promptMessages } = await import('../src/engine/generate/generate.js');
   const dir = args.model ?? trainedModelDir;
-  // One intra-op thread: the machine is shared, and a batched step of this 1.3 M-parameter model is
+  // One intra-op thread: the machine is shared, and a batched step of this 4.6 M-parameter model is
   // a few milliseconds either way.
   const model = await Model.load(dir, { threads: 1 });
   const schemaFile = args.schema ?? resolve(packageRoot, 'schemas', 'examples', 'person.schema.json');
