@@ -3,7 +3,7 @@
  * prefilled once, forked, then one batched forward per step), through formwork's runtime
  * (OnnxDecoder: onnxruntime-node in a worker thread, KV cache, Float64 log-softmax).
  *
- *   npx tsx bench/default-model.ts [--model models/default] [--steps 64] [--threads 1] [--runs 3] [--json]
+ *   npx tsx bench/default-model.ts [--model models/default] [--steps 64] [--threads 1] [--runs 3] [--prompt-tokens N] [--json]
  *
  * Tokens per second = generated tokens (batch x steps) / wall time of the steps (prefill excluded,
  * reported separately). Each step feeds the argmax token of every row, as greedy decoding does.
@@ -28,6 +28,10 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
+    // A prompt of exactly N tokens (ids cycled over the vocabulary) instead of the JSON prompt: the
+    // batched step's cost grows with batch x context (each step's Concat copies the whole KV cache), so
+    // the batch-8 / batch-1 ratio depends on how long the prompt is.
+    'prompt-tokens': { type: 'string' },
   },
 });
 const steps = Number(args.steps);
@@ -37,7 +41,9 @@ const dir = args.model!;
 const tokenizer = new Tokenizer(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')));
 const schema = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' }, email: { type: 'string', format: 'email' } }, required: ['name', 'age'] };
 const prompt = renderChat(jsonSchemaPrompt(schema, 'Generate a person.'));
-const promptIds = tokenizer.encode(prompt, { add_special_tokens: false }).ids;
+const promptIds = args['prompt-tokens']
+  ? Array.from({ length: Number(args['prompt-tokens']) }, (_, i) => 10 + ((i * 37) % 4000))
+  : tokenizer.encode(prompt, { add_special_tokens: false }).ids;
 
 const decoder = await OnnxDecoder.load(dir, { threads: Number(args.threads) });
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
