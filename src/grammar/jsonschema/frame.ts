@@ -283,6 +283,30 @@ export function hex(b: number): number {
   return -1;
 }
 
+/** Writes the UTF-8 bytes of `cp` into `out`; returns their number. */
+export function utf8Encode(cp: number, out: Uint8Array): number {
+  if (cp < 0x80) {
+    out[0] = cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = 0xc0 | (cp >> 6);
+    out[1] = 0x80 | (cp & 0x3f);
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = 0xe0 | (cp >> 12);
+    out[1] = 0x80 | ((cp >> 6) & 0x3f);
+    out[2] = 0x80 | (cp & 0x3f);
+    return 3;
+  }
+  out[0] = 0xf0 | (cp >> 18);
+  out[1] = 0x80 | ((cp >> 12) & 0x3f);
+  out[2] = 0x80 | ((cp >> 6) & 0x3f);
+  out[3] = 0x80 | (cp & 0x3f);
+  return 4;
+}
+
 
 export function emptyLike(b: Bits): Bits {
   return new Uint32Array(b.length);

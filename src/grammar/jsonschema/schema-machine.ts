@@ -72,6 +72,7 @@ import {
   S_UTF8_F0,
   S_UTF8_F4,
   typeOfFrame,
+  utf8Encode,
   WORDS,
   type ArrFrame,
   type EvalRecord,
@@ -290,6 +291,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         cp: f.cp,
         step: (ps, b) => plan.step(ps, b),
         loops: (ps) => plan.loops(ps),
+        loopBytes: (ps) => plan.loopBytes(ps),
         deadAt: (ps) => plan.deadAt(ps),
         tooLongAt: (cp) => plan.tooLongAt(cp),
         cpCap: plan.cpCap,
@@ -339,6 +341,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       cp: f.cp,
       step: (ps, b) => plan.step(ps, b),
       loops: (ps) => plan.loops(ps),
+      loopBytes: (ps) => plan.loopBytes(ps),
       deadAt: (ps) => plan.deadAt(ps),
       tooLongAt: (cp) => plan.tooLongAt(cp),
       cpCap: plan.cpCap,
@@ -1527,30 +1530,6 @@ const SHORT_ESCAPES = Uint8Array.from([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72,
 const FRESH_KEY_STEPS = 4096;
 
 const UTF8_SCRATCH = new Uint8Array(4);
-
-/** Writes the UTF-8 bytes of `cp` into `out`; returns their number. */
-function utf8Encode(cp: number, out: Uint8Array): number {
-  if (cp < 0x80) {
-    out[0] = cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = 0xc0 | (cp >> 6);
-    out[1] = 0x80 | (cp & 0x3f);
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = 0xe0 | (cp >> 12);
-    out[1] = 0x80 | ((cp >> 6) & 0x3f);
-    out[2] = 0x80 | (cp & 0x3f);
-    return 3;
-  }
-  out[0] = 0xf0 | (cp >> 18);
-  out[1] = 0x80 | ((cp >> 12) & 0x3f);
-  out[2] = 0x80 | ((cp >> 6) & 0x3f);
-  out[3] = 0x80 | (cp & 0x3f);
-  return 4;
-}
 
 /**
  * Whether some code point in [lo, hi] (no surrogates), fed as UTF-8 from product state `ps`, keeps the

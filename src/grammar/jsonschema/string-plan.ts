@@ -33,6 +33,7 @@ export class StringPlan {
   private readonly acceptAtoms: Bits[] = [];
   private readonly loopMemo: (boolean | undefined)[] = [];
   private readonly safeMemo: (boolean | undefined)[] = [];
+  private readonly loopBytesMemo: (Uint32Array | undefined)[] = [];
   readonly initial: number;
   private readonly goal: Goal;
 
@@ -164,6 +165,22 @@ export class StringPlan {
         }
       }
       this.loopMemo[state] = v;
+    }
+    return v;
+  }
+
+  /**
+   * The printable ASCII string-body bytes (not `"` or `\`) that leave `state` unchanged, as 256 bits
+   * (8 words): a token spelled with these bytes only cannot change the string's product state.
+   */
+  loopBytes(state: number): Uint32Array {
+    let v = this.loopBytesMemo[state];
+    if (v === undefined) {
+      v = new Uint32Array(8);
+      for (let b = 0x20; b < 0x7f; b++) {
+        if (b !== 0x22 && b !== 0x5c && this.step(state, b) === state) v[b >>> 5] |= 1 << (b & 31);
+      }
+      this.loopBytesMemo[state] = v;
     }
     return v;
   }

@@ -50,3 +50,47 @@ describe('key escape walks keep masks equal to brute force', () => {
     });
   }
 });
+
+/**
+ * The automaton-only body walk (bodyAutomatonWalk) accepts a whole subtree unstepped when every body
+ * byte below it leaves the product state unchanged (StringPlan.loopBytes) and no length runs out.
+ * Masks must equal brute force where that holds for some subtrees and not others: tokens mixing loop
+ * bytes with bytes that move the state (`@`, `g`, `.`), closing or escaping below a clean prefix,
+ * lengths that run out inside a subtree, atoms dying while the document survives, and keys.
+ */
+const loopTexts: string[] = [];
+for (let b = 0x20; b < 0x7f; b++) loopTexts.push(String.fromCharCode(b));
+loopTexts.push(
+  'ab', 'abc', 'abcd', 'abcde', 'ab_c', 'ab-c.d', 'ab.', 'abc@', 'ab@gov', 'gov', 'gov.uk', '.uk', 'uk', 'go', 'ab c', 'ab"', 'abc":',
+  'ab\\n', 'abé', 'é', 'x-', 'x-ab', 'xy', 'xyz', 'zz', 'zzz', 'zzzz', 'zz9', '99', '9.9', '"', '":', '": ', '",', '"]', '"}', '{"', '["',
+);
+const LOOP_EOS = loopTexts.length;
+const loopVocabulary = vocabularyFromBytes([...loopTexts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [LOOP_EOS] });
+
+const loopSchemas: [string, unknown][] = [
+  ['a class loop', { type: 'array', items: { type: 'string', pattern: '^[a-z_.-]+$' } }],
+  ['loops broken by some bytes', { type: 'array', items: { type: 'string', pattern: '^.*@.*gov\\.uk$' } }],
+  ['loops with a length running out', { type: 'array', items: { type: 'string', pattern: '^[a-z]*$', maxLength: 4 } }],
+  ['atoms dying while the document survives', { type: 'array', items: { anyOf: [{ type: 'string', pattern: '^[a-z]+$' }, { type: 'string', pattern: '^z+9?$', maxLength: 3 }] } }],
+  ['closed pattern keys', { type: 'array', items: { type: 'object', patternProperties: { '^[a-c]+$': { type: 'integer' }, '^x-[a-z]*$': {} }, additionalProperties: false } }],
+];
+
+describe('body walks skipping subtrees of loop bytes keep masks equal to brute force', () => {
+  for (const [name, schema] of loopSchemas) {
+    it(name, () => {
+      const automaton = jsonSchemaAutomaton(schema, loopVocabulary, { cache: new MaskCache(), maxWhitespaceRun: 2 });
+      const checked = checkMasksOnRandomWalks(automaton, {
+        label: name,
+        vocabularySize: loopVocabulary.size,
+        eos: LOOP_EOS,
+        describe: (id) => JSON.stringify(loopTexts[id]),
+        random: prng(name.length * 7777),
+        walks: 16,
+        steps: 30,
+        stopChance: 0.1,
+        passes: 1,
+      });
+      expect(checked).toBeGreaterThan(150);
+    });
+  }
+});
