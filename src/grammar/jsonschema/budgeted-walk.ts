@@ -86,7 +86,6 @@ export function budgetedWalk(
   classId: ByteClassId | undefined,
   budget: number,
 ): number {
-  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
   let covered: Uint8Array | undefined;
   let maxBelow: Uint16Array | undefined;
   if (classId !== undefined) {
@@ -96,15 +95,34 @@ export function budgetedWalk(
     for (let w = 0; w < out.length; w++) out[w] |= bits[w];
     if (budget < trie.maxDepth) maxBelow = trieLengths(trie).maxBelow;
   }
-  let visits = 0;
+  return walkUncovered(trie, cursor, out, fuel, 0, covered, maxBelow, budget);
+}
+
+/**
+ * The walk both masks end with: every trie node the cursor accepts marks its tokens in `out`, except
+ * subtrees already in `out` (`covered[i] !== 0` and, when `maxChars` is given, `maxChars[i] <= budget`).
+ * Counts visited nodes on from `work`; returns the total, or -1 when it passes `fuel` (then `out` is
+ * all ones: a superset).
+ */
+function walkUncovered(
+  trie: TokenTrie,
+  cursor: ByteCursor,
+  out: Uint32Array,
+  fuel: number,
+  work: number,
+  covered: Uint8Array | undefined,
+  maxChars: Uint16Array | undefined,
+  budget: number,
+): number {
+  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
   let depth = 0;
   let i = 1;
   while (i < nodeCount) {
-    if (covered !== undefined && covered[i] !== 0 && (maxBelow === undefined || maxBelow[i] <= budget)) {
+    if (covered !== undefined && covered[i] !== 0 && (maxChars === undefined || maxChars[i] <= budget)) {
       i = subtreeEnd[i];
       continue;
     }
-    if (visits++ >= fuel) {
+    if (work++ >= fuel) {
       out.fill(0xffffffff);
       return -1;
     }
@@ -124,7 +142,7 @@ export function budgetedWalk(
       i = subtreeEnd[i];
     }
   }
-  return visits;
+  return work;
 }
 
 /**
@@ -174,36 +192,7 @@ export function stringWalk(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array
     }
   }
   const covered = exit !== undefined ? exits.exitCovered : exits.bodyCovered;
-  const maxBody = exits.maxBodyChars;
-  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
-  let depth = 0;
-  let i = 1;
-  while (i < nodeCount) {
-    if (covered[i] !== 0 && maxBody[i] <= budget) {
-      i = subtreeEnd[i];
-      continue;
-    }
-    if (work++ >= fuel) {
-      out.fill(0xffffffff);
-      return -1;
-    }
-    const d = nodeDepth[i];
-    while (depth >= d) {
-      cursor.pop();
-      depth--;
-    }
-    if (cursor.push(nodeByte[i])) {
-      depth++;
-      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
-        const id = tokenIds[k];
-        out[id >>> 5] |= 1 << (id & 31);
-      }
-      i++;
-    } else {
-      i = subtreeEnd[i];
-    }
-  }
-  return work;
+  return walkUncovered(trie, cursor, out, fuel, work, covered, exits.maxBodyChars, budget);
 }
 
 /**
