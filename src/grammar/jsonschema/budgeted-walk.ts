@@ -473,36 +473,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     for (let k = 0; k < pushed; k++) exact!.pop();
   }
   // Pass 3: everything that leaves the string body, with the full machine.
-  const covered = bodyCovered;
-  const c = cursor();
-  let depth = 0;
-  i = 1;
-  while (i < nodeCount) {
-    if (covered[i] !== 0) {
-      i = subtreeEnd[i];
-      continue;
-    }
-    if (work++ >= fuel) {
-      out.fill(0xffffffff);
-      return -1;
-    }
-    const d = nodeDepth[i];
-    while (depth >= d) {
-      c.pop();
-      depth--;
-    }
-    if (c.push(nodeByte[i])) {
-      depth++;
-      for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
-        const id = tokenIds[k];
-        out[id >>> 5] |= 1 << (id & 31);
-      }
-      i++;
-    } else {
-      i = subtreeEnd[i];
-    }
-  }
-  return work;
+  return walkUncovered(trie, cursor(), out, fuel, work, bodyCovered, undefined, 0);
 }
 
 /** Walks nodes [from, to) (a subtree whose root has depth `base` + 1) with a cursor positioned at its parent. */
