@@ -140,7 +140,7 @@ function chatDoc(kind: CorpusDoc['kind'], messages: ChatMessage[], answer: strin
 }
 
 /** One training-distribution document of a random kind. */
-function drawDoc(rng: Rng, kind: CorpusDoc['kind'], sqlWorlds: SqlWorld[]): { doc: CorpusDoc; skeleton?: string } {
+function drawDoc(rng: Rng, kind: CorpusDoc['kind'], sqlWorlds: SqlWorld[]): { doc: CorpusDoc; skeleton?: string; sqlQuestion?: string } {
   switch (kind) {
     case 'json': {
       const drawn = drawShape(rng, { domains: trainingDomains });
@@ -149,8 +149,9 @@ function drawDoc(rng: Rng, kind: CorpusDoc['kind'], sqlWorlds: SqlWorld[]): { do
       return { doc: chatDoc('json', pair.messages, pair.answer), skeleton: pair.skeleton };
     }
     case 'sql': {
-      const s = drawSqlDoc(rng, rng.pick(sqlWorlds));
-      return { doc: chatDoc('sql', s.messages, s.sql) };
+      const world = rng.pick(sqlWorlds);
+      const s = drawSqlDoc(rng, world);
+      return { doc: chatDoc('sql', s.messages, s.sql), sqlQuestion: sqlQuestionKey(world.db.name, s.question) };
     }
     case 'raw-json': {
       const drawn: DrawnShape = drawShape(rng, { domains: trainingDomains });
@@ -175,13 +176,19 @@ mkdirSync(outDir, { recursive: true });
 const trainingWorlds = worlds.filter((w) => !HELD_OUT_DATABASES.has(w.db.name));
 const counts: Record<string, Record<string, number>> = { train: {}, valid: {} };
 
-function drawSplit(label: 'train' | 'valid', n: number, skeletons?: Set<string>): CorpusDoc[] {
+/** A training question as the SQL evaluation must not repeat it: its database and its words. */
+function sqlQuestionKey(db: string, question: string): string {
+  return `${db}\u0000${question}`;
+}
+
+function drawSplit(label: 'train' | 'valid', n: number, skeletons?: Set<string>, sqlQuestions?: Set<string>): CorpusDoc[] {
   const rng = root.fork(label);
   const docs: CorpusDoc[] = [];
   for (let i = 0; i < n; i++) {
     const kind = rng.weighted(MIX);
-    const { doc, skeleton: sk } = drawDoc(rng, kind, trainingWorlds);
+    const { doc, skeleton: sk, sqlQuestion } = drawDoc(rng, kind, trainingWorlds);
     if (skeletons && sk) skeletons.add(sk);
+    if (sqlQuestions && sqlQuestion) sqlQuestions.add(sqlQuestion);
     docs.push(doc);
     counts[label]![kind] = (counts[label]![kind] ?? 0) + 1;
     if ((i + 1) % 25000 === 0) console.error(`${label}: ${i + 1} / ${n} documents`);
@@ -190,7 +197,8 @@ function drawSplit(label: 'train' | 'valid', n: number, skeletons?: Set<string>)
 }
 
 const trainSkeletons = new Set<string>();
-writeLines('train.jsonl', drawSplit('train', nTrain, trainSkeletons));
+const trainSqlQuestions = new Set<string>();
+writeLines('train.jsonl', drawSplit('train', nTrain, trainSkeletons, trainSqlQuestions));
 writeLines('valid.jsonl', drawSplit('valid', nValid));
 
 // ---- held-out evaluation prompts --------------------------------------------------------------------
@@ -235,11 +243,21 @@ writeLines('eval-json.jsonl', evalJson);
 
 const sqlEvalRng = root.fork('eval-sql');
 const evalSql: object[] = [];
+let evalSqlRedrawn = 0;
 for (let i = 0; i < nEvalSql; i++) {
   const unseen = i % 2 === 0;
   const pool = unseen ? worlds.filter((w) => HELD_OUT_DATABASES.has(w.db.name)) : trainingWorlds;
-  const world = sqlEvalRng.pick(pool);
-  const s = drawSqlDoc(sqlEvalRng, world);
+  // Questions on training databases must be new: a question (same database, same words) the model
+  // trained on would measure memory, not generalisation (templates and values repeat across 400,000
+  // documents). Redrawn until new.
+  let world = sqlEvalRng.pick(pool);
+  let s = drawSqlDoc(sqlEvalRng, world);
+  for (let tries = 0; trainSqlQuestions.has(sqlQuestionKey(world.db.name, s.question)); tries++) {
+    if (tries > 10_000) throw new Error(`cannot draw an SQL evaluation question unseen in training (${world.db.name})`);
+    world = sqlEvalRng.pick(pool);
+    s = drawSqlDoc(sqlEvalRng, world);
+    evalSqlRedrawn++;
+  }
   evalSql.push({ id: `sql-${i}`, set: unseen ? 'unseen-db' : 'seen-db', db: world.db.name, question: s.question, prompt: renderChat(s.messages), sql: s.sql, template: s.template });
 }
 writeLines('eval-sql.jsonl', evalSql);
@@ -248,7 +266,7 @@ writeLines('eval-sql.jsonl', evalSql);
 const databases = Object.fromEntries(worlds.map((w) => [w.db.name, { creates: w.creates, rows: Object.fromEntries(w.rows) }]));
 writeFileSync(join(outDir, 'databases.json'), JSON.stringify(databases));
 
-const stats = { seed, counts, trainSkeletons: trainSkeletons.size, evalJson: perSet, evalSql: evalSql.length };
+const stats = { seed, counts, trainSkeletons: trainSkeletons.size, evalJson: perSet, evalSql: evalSql.length, evalSqlRedrawn };
 writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2) + '\n');
 for (const w of worlds) w.handle.close();
 console.log(JSON.stringify(stats));
