@@ -1,7 +1,7 @@
 import type { ByteClassId, ByteCursor, ByteMachine } from '../automaton/byte-machine.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { ArrayPlan } from './array-plan.js';
-import { bodyAutomatonWalk, budgetedWalk, stringWalk, type ExitPlan } from './budgeted-walk.js';
+import { bodyAutomatonWalk, budgetedWalk, stringWalk, type BodyState, type ExitPlan } from './budgeted-walk.js';
 import { andBits, bitsKey, emptyBits, hasBit, intersects, isEmptyBits, minusBits, subsetBits, withBit, type Bits } from './bits.js';
 import { COUNTS, MUST, UNEVALUATED, type ChildLink, type LinkTable } from './child-link.js';
 import {
@@ -282,21 +282,9 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     }
     if (f.kind === K_STR && f.keyOf === null && f.rec === null && f.esc === S_NORMAL) {
       // A string whose automata may refuse characters: the body part with the automaton alone.
-      const plan = f.plan;
       const survival = new Map<string, boolean>();
-      let maxLength = Infinity;
-      for (let i = 0; i < plan.maxLengths.length; i++) if (hasBit(f.alive, i) && plan.maxLengths[i] < maxLength) maxLength = plan.maxLengths[i];
       return bodyAutomatonWalk(trie, () => this.cursor(state), out, fuel, {
-        ps: f.ps,
-        cp: f.cp,
-        step: (ps, b) => plan.step(ps, b),
-        loops: (ps) => plan.loops(ps),
-        loopBytes: (ps) => plan.loopBytes(ps),
-        deadAt: (ps) => plan.deadAt(ps),
-        tooLongAt: (cp) => plan.tooLongAt(cp),
-        cpCap: plan.cpCap,
-        alive: f.alive,
-        maxLength,
+        ...bodyStateOf(f),
         survives: (dead) => {
           // Exactly the atoms that die (a superset could wrongly say no), memoized per set for this walk.
           const key = bitsKey(dead);
@@ -332,21 +320,9 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const obj = f.parent as ObjFrame;
     const rests = obj.undeclared !== null && f.text !== null ? undeclaredKeyRests(obj.undeclared, f.text) : [];
     if (rests.length > 31) return undefined;
-    const plan = f.plan;
     const plainMemo = new Map<number, boolean>();
-    let maxLength = Infinity;
-    for (let i = 0; i < plan.maxLengths.length; i++) if (hasBit(f.alive, i) && plan.maxLengths[i] < maxLength) maxLength = plan.maxLengths[i];
     return bodyAutomatonWalk(trie, () => this.cursor(state), out, fuel, {
-      ps: f.ps,
-      cp: f.cp,
-      step: (ps, b) => plan.step(ps, b),
-      loops: (ps) => plan.loops(ps),
-      loopBytes: (ps) => plan.loopBytes(ps),
-      deadAt: (ps) => plan.deadAt(ps),
-      tooLongAt: (cp) => plan.tooLongAt(cp),
-      cpCap: plan.cpCap,
-      alive: f.alive,
-      maxLength,
+      ...bodyStateOf(f),
       survives: () => true,
       key: {
         rests,
@@ -1598,3 +1574,24 @@ const STRING_BODY: readonly ByteClassId[] = Object.freeze(['json-string-body']);
 const DIGITS: readonly ByteClassId[] = Object.freeze(['digits']);
 const WHITESPACE: readonly ByteClassId[] = Object.freeze(['json-whitespace']);
 
+/**
+ * A string frame as the automaton-only body walk sees it: its plan's automata, the live atoms and the
+ * smallest maxLength among them (the callers add how the document survives an atom's death).
+ */
+function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
+  const plan = f.plan;
+  let maxLength = Infinity;
+  for (let i = 0; i < plan.maxLengths.length; i++) if (hasBit(f.alive, i) && plan.maxLengths[i] < maxLength) maxLength = plan.maxLengths[i];
+  return {
+    ps: f.ps,
+    cp: f.cp,
+    step: (ps, b) => plan.step(ps, b),
+    loops: (ps) => plan.loops(ps),
+    loopBytes: (ps) => plan.loopBytes(ps),
+    deadAt: (ps) => plan.deadAt(ps),
+    tooLongAt: (cp) => plan.tooLongAt(cp),
+    cpCap: plan.cpCap,
+    alive: f.alive,
+    maxLength,
+  };
+}
