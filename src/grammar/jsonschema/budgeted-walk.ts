@@ -207,7 +207,7 @@ function walkException(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, pr
   }
   node = trie.child(node, 0x22);
   if (node < 0) return 0;
-  const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = trie;
+  const { nodeDepth, subtreeEnd, nodeTokenStart, tokenIds } = trie;
   for (let k = nodeTokenStart[node], end = nodeTokenStart[subtreeEnd[node]]; k < end; k++) {
     const id = tokenIds[k];
     out[id >>> 5] &= ~(1 << (id & 31));
@@ -219,35 +219,13 @@ function walkException(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, pr
     for (let k = 0; k < pushed; k++) cursor.pop();
     return prefix.length + 1;
   }
-  let work = prefix.length + 1;
   for (let k = nodeTokenStart[node], end = nodeTokenStart[node + 1]; k < end; k++) {
     const id = tokenIds[k];
     out[id >>> 5] |= 1 << (id & 31);
   }
-  const base = nodeDepth[node];
-  let depth = base;
-  let i = node + 1;
-  const end = subtreeEnd[node];
-  while (i < end) {
-    work++;
-    const d = nodeDepth[i];
-    while (depth >= d) {
-      cursor.pop();
-      depth--;
-    }
-    if (cursor.push(nodeByte[i])) {
-      depth++;
-      for (let k = nodeTokenStart[i], e = nodeTokenStart[i + 1]; k < e; k++) {
-        const id = tokenIds[k];
-        out[id >>> 5] |= 1 << (id & 31);
-      }
-      i++;
-    } else {
-      i = subtreeEnd[i];
-    }
-  }
-  // `depth` counts the prefix and the quote (the node's depth): pop them all.
-  for (; depth > 0; depth--) cursor.pop();
+  const work = prefix.length + 1 + walkRange(trie, cursor, out, node + 1, subtreeEnd[node], nodeDepth[node]);
+  // walkRange leaves the cursor at the node: pop the prefix and the quote (the node's depth).
+  for (let depth = nodeDepth[node]; depth > 0; depth--) cursor.pop();
   return work;
 }
 

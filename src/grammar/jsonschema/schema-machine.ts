@@ -1434,10 +1434,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         parentDead = withBit(parentDead ?? emptyLike(parent.alive), owner);
       }
     }
-    if (parentDead === undefined) return f;
-    const p = this.kill(parent, parentDead);
-    if (p === undefined) return undefined;
-    return { ...f, parent: p, key: undefined } as Frame;
+    return this.withParentKilled(f, parentDead);
   }
 
   /**
@@ -1466,6 +1463,14 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     return this.settle(f);
   }
 
+  /** `f` under its parent with the `dead` atoms killed (f itself when none): undefined if the parent dies. */
+  private withParentKilled(f: Frame, dead: Bits | undefined): Frame | undefined {
+    if (dead === undefined) return f;
+    const p = this.kill(f.parent!, dead);
+    if (p === undefined) return undefined;
+    return { ...f, parent: p, key: undefined } as Frame;
+  }
+
   /** Requirements that fail outright (listed by index) kill their owners. */
   private failRequirements(f: Frame, failing: Int32Array): Frame | undefined {
     const link = f.link;
@@ -1477,10 +1482,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       if (owner < 0) return undefined;
       parentDead = withBit(parentDead ?? emptyLike(parent.alive), owner);
     }
-    if (parentDead === undefined) return f;
-    const p = this.kill(parent, parentDead);
-    if (p === undefined) return undefined;
-    return { ...f, parent: p, key: undefined } as Frame;
+    return this.withParentKilled(f, parentDead);
   }
 }
 
