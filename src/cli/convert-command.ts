@@ -15,6 +15,10 @@ needed. A progress bar shows on a terminal.
   SRC                    the checkpoint folder (config.json, *.safetensors, tokenizer.json)
   OUT                    the model directory to write
   --dtype fp32|fp16      precision of the ONNX model (default fp32)
+  --cache-outputs appended|present
+                         appended (default): the graph returns only the new tokens' keys and values
+                         and formwork writes them into its cache in place; present: the Hugging Face
+                         layout (the whole cache each step), for other runtimes
   -h, --help             this help
 `;
 
@@ -22,6 +26,7 @@ needed. A progress bar shows on a terminal.
 export async function convertCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
     dtype: { type: 'string' },
+    'cache-outputs': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -30,12 +35,14 @@ export async function convertCommand(argv: readonly string[], io: CliIo): Promis
   }
   if (positionals.length !== 2) throw new InputError(`expected SRC and OUT, got ${positionals.length} argument(s) (see formwork convert --help)`, { where: 'formwork convert' });
   const dtype = choiceFlag('convert', 'dtype', values.dtype, ['fp32', 'fp16'] as const) ?? 'fp32';
+  const cacheOutputs = choiceFlag('convert', 'cache-outputs', values['cache-outputs'], ['appended', 'present'] as const) ?? 'appended';
   const [src, out] = positionals.map((p) => resolve(io.cwd, p));
   const bar = new ProgressBar({ stream: io.stderr, label: 'converting' });
   const started = performance.now();
   try {
     const result = await convertCheckpoint(src, out, {
       dtype,
+      cacheOutputs,
       signal: io.signal,
       onProgress: (p) => bar.update(p.done, p.total, p.tensor ?? ''),
     });

@@ -1,3 +1,4 @@
+import * as ort from 'onnxruntime-node';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,5 +195,20 @@ describe('models and convert', () => {
     expect(generated.code).toBe(EXIT.ok);
     expect(JSON.parse(generated.stdout).tokens.length).toBeLessThanOrEqual(5);
     expect((await runCli(['convert', join(work, 'missing'), join(work, 'x')])).code).toBe(EXIT.model);
+  });
+
+  it('--cache-outputs present writes the Hugging Face cache layout, which generate also runs', async () => {
+    const checkpoint = writeTinyLlama(join(work, 'checkpoint-present'), { vocabSize: 64 });
+    const out = join(work, 'converted-present');
+    expect((await runCli(['convert', checkpoint.dir, out, '--cache-outputs', 'present'])).code).toBe(EXIT.ok);
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    expect(session.outputNames).toContain('present.0.key');
+    expect(session.outputNames.some((name) => name.startsWith('appended.'))).toBe(false);
+    await session.release();
+    const generated = await runCli(['generate', '--model', out, '--max-tokens', '5', '--sampler', 'greedy', '--json', 'ab']);
+    expect(generated.code).toBe(EXIT.ok);
+    const bad = await runCli(['convert', checkpoint.dir, join(work, 'x'), '--cache-outputs', 'sideways']);
+    expect(bad.code).not.toBe(EXIT.ok);
+    expect(bad.stderr).toContain('cache-outputs');
   });
 });

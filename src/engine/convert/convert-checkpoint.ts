@@ -6,6 +6,7 @@ import { writeModel } from '../onnx/onnx-model.js';
 import { llamaSpecFromConfig } from './llama-config.js';
 import type { LlamaSpec } from './llama-config.js';
 import { buildLlamaGraph } from './llama-graph.js';
+import type { CacheOutputs } from './llama-graph.js';
 import { SafetensorsCheckpoint } from './safetensors.js';
 
 export interface ConvertProgress {
@@ -21,6 +22,8 @@ export interface ConvertProgress {
 export interface ConvertOptions {
   /** Weight, activation and cache precision of the ONNX model; 'fp32' by default. */
   readonly dtype?: 'fp32' | 'fp16';
+  /** 'appended' (default; formwork's in-place KV cache) or 'present' (the Hugging Face layout, for other runtimes); see CacheOutputs. */
+  readonly cacheOutputs?: CacheOutputs;
   readonly onProgress?: (progress: ConvertProgress) => void;
   readonly signal?: AbortSignal;
   /** Put weights in model.onnx_data even when the model is under 2 GiB (tests of the large-model path). */
@@ -42,7 +45,7 @@ const COPIED_FILES = ['config.json', 'generation_config.json', 'tokenizer.json',
 
 /**
  * Converts a Hugging Face safetensors checkpoint of the Llama family into a formwork model directory:
- * `outDir/model.onnx` (HF ONNX export layout with KV cache, see buildLlamaGraph) plus the tokenizer and
+ * `outDir/model.onnx` (HF ONNX export inputs with a KV cache, see buildLlamaGraph) plus the tokenizer and
  * configs, so a checkpoint runs without Python. Weights are read, converted and written one tensor at
  * a time.
  */
@@ -67,6 +70,7 @@ export async function convertCheckpoint(srcDir: string, outDir: string, options:
     },
     {
       dtype,
+      cacheOutputs: options.cacheOutputs,
       onWeight: (tensor, bytes) => {
         done += bytes;
         options.onProgress?.({ phase: 'weights', done, total, tensor });
@@ -90,7 +94,7 @@ export async function convertCheckpoint(srcDir: string, outDir: string, options:
         opsets: [{ domain: '', version: DEFAULT_OPSET }],
         producerName: 'formwork',
         producerVersion: '0.1.0',
-        metadata: { source: 'formwork convertCheckpoint', model_type: spec.modelType, dtype },
+        metadata: { source: 'formwork convertCheckpoint', model_type: spec.modelType, dtype, cache_outputs: options.cacheOutputs ?? 'appended' },
       },
       { signal: options.signal, forceExternalData: options.forceExternalData },
     );

@@ -13,8 +13,18 @@ export interface WeightSource {
   readonly path: string;
 }
 
+/**
+ * What the graph returns for the KV cache. 'appended' (formwork's engine): only the new tokens' keys
+ * and values, appended.N.key|value [batch, kv_heads, sequence, head_dim]; the caller keeps the cache
+ * and writes them in place (kv-slab-cache.ts). 'present' (the Hugging Face export layout, for other
+ * runtimes): the whole cache, present.N.key|value, past and new concatenated by the graph.
+ */
+export type CacheOutputs = 'appended' | 'present';
+
 export interface LlamaGraphOptions {
   readonly dtype: 'fp32' | 'fp16';
+  /** Default 'appended'. */
+  readonly cacheOutputs?: CacheOutputs;
   /** Called after each weight tensor has been produced for writing (bytes so far, of total). */
   readonly onWeight?: (name: string, bytes: number) => void;
 }
@@ -24,9 +34,10 @@ const MASKED_SCORE = -3.4028234663852886e38;
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
- * Builds the decoder graph of a Llama-family checkpoint in the Hugging Face ONNX export layout:
- * inputs input_ids, attention_mask, position_ids, past_key_values.N.key|value [batch, kv_heads, past,
- * head_dim] and num_logits_to_keep (0 = every position); outputs logits and present.N.key|value.
+ * Builds the decoder graph of a Llama-family checkpoint with the Hugging Face ONNX export's inputs:
+ * input_ids, attention_mask, position_ids, past_key_values.N.key|value [batch, kv_heads, past,
+ * head_dim] and num_logits_to_keep (0 = every position); outputs logits and, per `cacheOutputs`,
+ * appended.N.key|value or present.N.key|value.
  *
  * Standard ONNX ops at opset 17 only, so any onnxruntime (CPU, WebGPU, Web) runs it. Choices, each for
  * a structural reason (bench/RESULTS.md, "Decoder", says what was measured):
@@ -46,6 +57,7 @@ const INT64_MAX = Number.MAX_SAFE_INTEGER;
  */
 export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options: LlamaGraphOptions): GraphDef {
   const F = options.dtype === 'fp16' ? 'float16' : 'float32';
+  const cacheOutputs = options.cacheOutputs ?? 'appended';
   const g = new GraphBuilder('formwork-llama');
   const { hiddenSize: hidden, numHeads: H, numKvHeads: Hkv, headDim: D, intermediateSize: ffn, vocabSize: V } = spec;
   const nRep = H / Hkv;
@@ -153,6 +165,8 @@ export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options:
   const keyCount = g.shape(attentionMask, 1, 2);
   const pastCount = g.sub(keyCount, queryCount);
   const one = g.int64Scalar(1);
+  const zeroStart = g.int64s([0]);
+  const lastAxis = g.int64s([-1]);
   const keyPositions = g.range(g.int64Scalar(0), g.squeeze(keyCount, [0]), one);
   const queryPositions = g.range(g.squeeze(pastCount, [0]), g.squeeze(keyCount, [0]), one);
   const keyRow = g.unsqueeze(keyPositions, [0]);
@@ -167,8 +181,19 @@ export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options:
   const fullMask = toScores(allowed);
   let windowMask: string | undefined;
   if (spec.slidingWindow !== undefined) {
-    // In the padded layout a row's tokens are contiguous, so padded distance = token distance.
-    const inWindow = g.less(g.sub(queryColumn, keyRow), g.int64Scalar(spec.slidingWindow));
+    let inWindow: string;
+    if (cacheOutputs === 'present') {
+      // In the right-aligned layout a row's tokens are contiguous, so padded distance = token distance.
+      inWindow = g.less(g.sub(queryColumn, keyRow), g.int64Scalar(spec.slidingWindow));
+    } else {
+      // In the slab layout the past slot j holds position j but the new tokens come after the whole
+      // capacity, so distances come from positions: slots for the past, position_ids for the new keys.
+      const batchAndPast = g.concat([g.shape(inputIds, 0, 1), pastCount], 0);
+      const pastPositions = g.op('Expand', [g.unsqueeze(g.range(g.int64Scalar(0), g.squeeze(pastCount, [0]), one), [0]), batchAndPast]);
+      const keyPositionsByRow = g.concat([pastPositions, positionIds], 1);
+      const distance = g.sub(g.unsqueeze(positionIds, [2]), g.unsqueeze(keyPositionsByRow, [1]));
+      inWindow = g.unsqueeze(g.less(distance, g.int64Scalar(spec.slidingWindow)), [1]);
+    }
     windowMask = toScores(g.and(allowed, inWindow));
   }
 
@@ -226,17 +251,32 @@ export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options:
     const heads = (t: string, count: number): string => g.transpose(g.reshape(t, [0, 0, count, D]), [0, 2, 1, 3]);
     // RoPE once over the query and key heads together (one set of rotation ops per layer, not two).
     const [qRot, kRot] = g.split(rope(heads(qk, H + Hkv)), [H, Hkv], 1);
-    const appendToCache = (cache: string, t: string, name: string): string =>
-      g.node('Concat', [cache, t], { attributes: { axis: attr.int(2) }, outputs: [name] })[0];
-    const presentKey = appendToCache(past[i].key, kRot, `present.${i}.key`);
-    const presentValue = appendToCache(past[i].value, heads(v, Hkv), `present.${i}.value`);
+    const vNew = heads(v, Hkv);
     const grouped = nRep > 1 ? g.reshape(qRot, [0, Hkv, -1, D]) : qRot;
-    let scores = g.matMul(grouped, g.transpose(presentKey, [0, 1, 3, 2]));
-    if (F === 'float16') scores = g.cast(scores, 'float32');
+    const keyScores = (keys: string): string => g.matMul(grouped, g.transpose(keys, [0, 1, 3, 2]));
     const sliding = windowMask !== undefined && i >= spec.firstSlidingLayer;
-    let probs = g.softmax(g.add(scores, sliding ? windowMask! : fullMask), -1);
-    if (F === 'float16') probs = g.cast(probs, 'float16');
-    let context = g.matMul(probs, presentValue);
+    const attend = (scores: string): string => {
+      if (F === 'float16') scores = g.cast(scores, 'float32');
+      const probs = g.softmax(g.add(scores, sliding ? windowMask! : fullMask), -1);
+      return F === 'float16' ? g.cast(probs, 'float16') : probs;
+    };
+    let context: string;
+    if (cacheOutputs === 'present') {
+      const appendToCache = (cache: string, t: string, name: string): string =>
+        g.node('Concat', [cache, t], { attributes: { axis: attr.int(2) }, outputs: [name] })[0];
+      const presentKey = appendToCache(past[i].key, kRot, `present.${i}.key`);
+      const presentValue = appendToCache(past[i].value, vNew, `present.${i}.value`);
+      context = g.matMul(attend(keyScores(presentKey)), presentValue);
+    } else {
+      // The past and the new keys are scored apart and only the scores are concatenated: nothing here
+      // copies the cache, so a step costs what attention reads, not batch x context of writes.
+      g.node('Identity', [kRot], { outputs: [`appended.${i}.key`] });
+      g.node('Identity', [vNew], { outputs: [`appended.${i}.value`] });
+      const probs = attend(g.concat([keyScores(past[i].key), keyScores(kRot)], -1));
+      const pastProbs = g.slice(probs, zeroStart, pastCount, lastAxis);
+      const newProbs = g.slice(probs, pastCount, g.int64s([INT64_MAX]), lastAxis);
+      context = g.add(g.matMul(pastProbs, past[i].value), g.matMul(newProbs, vNew));
+    }
     if (nRep > 1) context = g.reshape(context, [0, H, -1, D]);
     context = g.reshape(g.transpose(context, [0, 2, 1, 3]), [0, 0, qDim]);
     x = g.add(x, linearApply(context, outWeight, outBias));
@@ -267,8 +307,8 @@ export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options:
   g.output(logits, 'logits', F, ['batch_size', 'kept_sequence_length', V]);
   for (let i = 0; i < spec.numLayers; i++) {
     for (const kind of ['key', 'value']) {
-      const name = `present.${i}.${kind}`;
-      g.output(name, name, F, ['batch_size', Hkv, 'total_sequence_length', D]);
+      const name = `${cacheOutputs}.${i}.${kind}`;
+      g.output(name, name, F, ['batch_size', Hkv, cacheOutputs === 'present' ? 'total_sequence_length' : 'sequence_length', D]);
     }
   }
   return g.build();

@@ -3,6 +3,8 @@ import { InputError, ModelLoadError } from '../../errors.js';
 import { float16ToFloat32 } from '../onnx/float16.js';
 import { KvBlock, KvCache } from './kv-cache.js';
 import type { Past } from './kv-cache.js';
+import { KvSlabCache } from './kv-slab-cache.js';
+import type { KvSlab } from './kv-slab-cache.js';
 import { logitsToLogProbs } from './log-softmax.js';
 import { createSession, inspectSession } from './onnx-session.js';
 import type { ExecutionProvider, LayoutHints, SessionLayout } from './onnx-session.js';
@@ -67,7 +69,8 @@ export interface ForwardResult {
  * caller's thread when asked; sequences are numbered by the caller.
  */
 export class DecoderEngine {
-  private readonly cache: KvCache;
+  /** KvCache for 'present' models (the graph returns the whole cache), KvSlabCache for 'appended' ones. */
+  private readonly cache: KvCache | KvSlabCache;
   private readonly eosIds: readonly number[];
   private readonly prefillChunk: number;
 
@@ -77,7 +80,7 @@ export class DecoderEngine {
     private readonly options: EngineOptions,
     readonly info: EngineInfo,
   ) {
-    this.cache = new KvCache(layout.cache);
+    this.cache = layout.cacheOutputs === 'appended' ? new KvSlabCache(layout.cache) : new KvCache(layout.cache);
     this.eosIds = options.eosIds;
     this.prefillChunk = options.prefillChunk ?? 512;
   }
@@ -124,23 +127,29 @@ export class DecoderEngine {
     if (this.cache.has(id)) throw new RangeError(`sequence ${id} already exists`);
     this.checkTokens(tokens, 'promptIds');
     if (tokens.length === 0) throw new InputError('a prompt needs at least one token (e.g. the BOS token)', { where: 'promptIds' });
-    let past: Past = this.cache.emptyPast(1);
+    // 'appended' models fill a new slab (private to this call until commit, so an abort leaves nothing
+    // behind); 'present' models chain each chunk's present.* outputs as the next chunk's past.
+    const slab = this.cache instanceof KvSlabCache ? this.cache.newSlab(1, tokens.length) : undefined;
+    let past: Past | undefined = this.cache instanceof KvCache ? this.cache.emptyPast(1) : undefined;
     let runMs = 0;
     let outputs: ort.InferenceSession.OnnxValueMapType | undefined;
     for (let start = 0; start < tokens.length; start += this.prefillChunk) {
       if (gate.aborted()) return this.discard(outputs);
       const end = Math.min(tokens.length, start + this.prefillChunk);
       const chunk = BigInt64Array.from(Array.prototype.slice.call(tokens, start, end), BigInt);
-      const feeds = this.feeds(chunk, 1, end - start, past, [start], 1);
       const t0 = performance.now();
-      const next = await this.session.run(feeds);
+      const next = slab
+        ? await this.session.run(this.slabFeeds(chunk, slab, [start], end - start, 1))
+        : await this.session.run(this.feeds(chunk, 1, end - start, past!, [start], 1));
       runMs += performance.now() - t0;
       this.discard(outputs);
       outputs = next;
-      past = { tensors: this.layout.cache.map((e) => outputs![e.output] as ort.Tensor), sequence: end, copiedRows: 0 };
+      if (slab) slab.write(await this.appendedData(outputs), [start], end - start);
+      else past = { tensors: this.layout.cache.map((e) => outputs![e.output] as ort.Tensor), sequence: end, copiedRows: 0 };
     }
     if (!gate.commit()) return this.discard(outputs);
-    this.cache.set(id, new KvBlock(past.tensors, 1, past.sequence), 0, tokens.length);
+    if (slab) (this.cache as KvSlabCache).set(id, slab, 0, tokens.length);
+    else (this.cache as KvCache).set(id, new KvBlock(past!.tensors, 1, past!.sequence), 0, tokens.length);
     const t1 = performance.now();
     const logProbs = await this.logProbsOf(outputs!.logits as ort.Tensor, 1, temperature);
     const done = performance.now();
@@ -169,20 +178,42 @@ export class DecoderEngine {
       seen.add(ids[i]);
       lengths[i] = this.cache.length(ids[i]);
     }
-    const past = await this.cache.pastFor(ids);
-    if (gate.aborted()) return undefined;
-    const feeds = this.feeds(BigInt64Array.from(tokens, BigInt), batch, 1, past, lengths, 1);
-    const t0 = performance.now();
-    const outputs = await this.session.run(feeds);
-    const t1 = performance.now();
-    if (!gate.commit()) return this.discard(outputs);
-    const block = new KvBlock(
-      this.layout.cache.map((e) => outputs[e.output] as ort.Tensor),
-      batch,
-      past.sequence + 1,
-    );
-    for (let i = 0; i < batch; i++) this.cache.set(ids[i], block, i, lengths[i] + 1);
-    const logProbs = await this.logProbsOf(outputs.logits as ort.Tensor, batch, temperature);
+    let outputs: ort.InferenceSession.OnnxValueMapType;
+    let copiedRows: number;
+    let rowOf: Int32Array | undefined;
+    let t0: number;
+    let t1: number;
+    if (this.cache instanceof KvSlabCache) {
+      const pass = this.cache.passFor(ids);
+      if (gate.aborted()) return undefined;
+      // The batch runs in the slab's row order; rowOf maps the caller's order onto it.
+      const tokensByRow = new BigInt64Array(batch);
+      for (let i = 0; i < batch; i++) tokensByRow[pass.rowOf[i]] = BigInt(tokens[i]);
+      const feeds = this.slabFeeds(tokensByRow, pass.slab, pass.lengths, 1, 1);
+      t0 = performance.now();
+      outputs = await this.session.run(feeds);
+      t1 = performance.now();
+      if (!gate.commit()) return this.discard(outputs);
+      this.cache.commitStep(ids, pass, await this.appendedData(outputs));
+      copiedRows = pass.copiedRows;
+      rowOf = pass.rowOf;
+    } else {
+      const past = await this.cache.pastFor(ids);
+      if (gate.aborted()) return undefined;
+      const feeds = this.feeds(BigInt64Array.from(tokens, BigInt), batch, 1, past, lengths, 1);
+      t0 = performance.now();
+      outputs = await this.session.run(feeds);
+      t1 = performance.now();
+      if (!gate.commit()) return this.discard(outputs);
+      const block = new KvBlock(
+        this.layout.cache.map((e) => outputs[e.output] as ort.Tensor),
+        batch,
+        past.sequence + 1,
+      );
+      for (let i = 0; i < batch; i++) this.cache.set(ids[i], block, i, lengths[i] + 1);
+      copiedRows = past.copiedRows;
+    }
+    const logProbs = await this.logProbsOf(outputs.logits as ort.Tensor, batch, temperature, rowOf);
     const done = performance.now();
     return {
       logProbs,
@@ -190,7 +221,7 @@ export class DecoderEngine {
       engineMs: done - started,
       prepareMs: t0 - started,
       logProbsMs: done - t1,
-      copiedRows: past.copiedRows,
+      copiedRows,
       cacheBytes: this.cache.bytes,
     };
   }
@@ -204,7 +235,11 @@ export class DecoderEngine {
     if (tokens.length === 0) throw new InputError('needs at least one token', { where: 'tokens' });
     if (gate.aborted()) return undefined;
     const ids = BigInt64Array.from(Array.prototype.slice.call(tokens), BigInt);
-    const outputs = await this.session.run(this.feeds(ids, 1, tokens.length, this.cache.emptyPast(1), [0], 0));
+    const feeds =
+      this.cache instanceof KvSlabCache
+        ? this.slabFeeds(ids, this.cache.newSlab(1, 0), [0], tokens.length, 0)
+        : this.feeds(ids, 1, tokens.length, this.cache.emptyPast(1), [0], 0);
+    const outputs = await this.session.run(feeds);
     try {
       if (!gate.commit()) return undefined;
       const logits = outputs.logits as ort.Tensor;
@@ -237,23 +272,36 @@ export class DecoderEngine {
   }
 
   /**
-   * Session inputs for `count` new tokens per row on top of `past`; row i already holds lengths[i]
-   * tokens, right-aligned in past.sequence positions (see KvBlock).
+   * Session inputs for `count` new tokens per row on top of `past` ('present' models); row i already
+   * holds lengths[i] tokens, right-aligned in past.sequence positions (see KvBlock).
    */
-  private feeds(
-    inputIds: BigInt64Array,
-    batch: number,
-    count: number,
-    past: Past,
-    lengths: readonly number[],
-    keep: number,
-  ): Record<string, ort.Tensor> {
+  private feeds(inputIds: BigInt64Array, batch: number, count: number, past: Past, lengths: ArrayLike<number>, keep: number): Record<string, ort.Tensor> {
     const total = past.sequence + count;
     const mask = new BigInt64Array(batch * total);
     for (let b = 0; b < batch; b++) mask.fill(1n, b * total + past.sequence - lengths[b], (b + 1) * total);
+    return this.inputs(inputIds, batch, count, past.tensors, past.sequence, mask, lengths, keep);
+  }
+
+  /** Session inputs for `count` new tokens per row of `slab` ('appended' models; see KvSlab). */
+  private slabFeeds(inputIds: BigInt64Array, slab: KvSlab, lengths: ArrayLike<number>, count: number, keep: number): Record<string, ort.Tensor> {
+    const mask = KvSlabCache.mask(slab, lengths, count);
+    return this.inputs(inputIds, slab.batch, count, slab.tensors(), slab.capacity, mask, lengths, keep);
+  }
+
+  /** The session inputs; row b's new tokens take positions lengths[b], lengths[b] + 1, ... */
+  private inputs(
+    inputIds: BigInt64Array,
+    batch: number,
+    count: number,
+    past: readonly ort.Tensor[],
+    pastSequence: number,
+    mask: BigInt64Array,
+    lengths: ArrayLike<number>,
+    keep: number,
+  ): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', inputIds, [batch, count]),
-      attention_mask: new ort.Tensor('int64', mask, [batch, total]),
+      attention_mask: new ort.Tensor('int64', mask, [batch, pastSequence + count]),
     };
     if (this.layout.hasPositionIds) {
       const positions = new BigInt64Array(batch * count);
@@ -262,20 +310,34 @@ export class DecoderEngine {
     }
     const keepInput = this.layout.logitsToKeep;
     if (keepInput) feeds[keepInput.name] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), keepInput.rank === 0 ? [] : [1]);
-    if (this.layout.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(past.sequence > 0 ? 1 : 0), [1]);
-    this.layout.cache.forEach((entry, k) => (feeds[entry.input] = past.tensors[k]));
+    if (this.layout.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastSequence > 0 ? 1 : 0), [1]);
+    this.layout.cache.forEach((entry, k) => (feeds[entry.input] = past[k]));
     return feeds;
   }
 
-  /** Log-probabilities of the last position of each row of `logits` ([batch, positions, V] or [batch, V]). */
-  private async logProbsOf(logits: ort.Tensor, batch: number, temperature: number): Promise<Float64Array> {
+  /** The appended.* outputs as host arrays (downloaded when the provider left them in GPU memory). */
+  private async appendedData(outputs: ort.InferenceSession.OnnxValueMapType): Promise<(Float32Array | Uint16Array)[]> {
+    const data: (Float32Array | Uint16Array)[] = [];
+    for (const entry of this.layout.cache) {
+      const tensor = outputs[entry.output] as ort.Tensor;
+      data.push((tensor.location === 'gpu-buffer' ? await tensor.getData(true) : tensor.data) as Float32Array | Uint16Array);
+    }
+    return data;
+  }
+
+  /**
+   * Log-probabilities of the last position of each row of `logits` ([batch, positions, V] or [batch, V]),
+   * row rowOf[i] (default i) as the i-th.
+   */
+  private async logProbsOf(logits: ort.Tensor, batch: number, temperature: number, rowOf?: Int32Array): Promise<Float64Array> {
     const width = this.checkWidth(logits);
     const positions = logits.dims.length === 3 ? logits.dims[1] : 1;
     const onGpu = logits.location === 'gpu-buffer';
     const data = (onGpu ? await logits.getData(true) : logits.data) as Float32Array | Uint16Array;
     const out = new Float64Array(batch * width);
     for (let b = 0; b < batch; b++) {
-      logitsToLogProbs(data, (b * positions + positions - 1) * width, out.subarray(b * width, (b + 1) * width), temperature, this.eosIds);
+      const row = rowOf ? rowOf[b] : b;
+      logitsToLogProbs(data, (row * positions + positions - 1) * width, out.subarray(b * width, (b + 1) * width), temperature, this.eosIds);
     }
     return out;
   }

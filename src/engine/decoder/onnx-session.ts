@@ -86,7 +86,7 @@ function firstLine(error: unknown): string {
 
 export type CacheDtype = 'float32' | 'float16';
 
-/** One past_key_values.N.key|value input and its present.N.key|value output. */
+/** One past_key_values.N.key|value input and its present.N.key|value (or appended.N.key|value) output. */
 export interface CacheEntry {
   readonly input: string;
   readonly output: string;
@@ -98,6 +98,11 @@ export interface CacheEntry {
 /** The decoder's view of a session's inputs and outputs, checked once at load. */
 export interface SessionLayout {
   readonly cache: readonly CacheEntry[];
+  /**
+   * 'present': each pass returns the whole cache, past and new (the Hugging Face layout; KvCache).
+   * 'appended': each pass returns only the new tokens' keys and values, written in place (KvSlabCache).
+   */
+  readonly cacheOutputs: 'present' | 'appended';
   readonly hasPositionIds: boolean;
   /** 'num_logits_to_keep' or 'logits_to_keep' when the model takes it. */
   readonly logitsToKeep: { readonly name: string; readonly rank: number } | undefined;
@@ -143,8 +148,9 @@ export function inspectSession(session: ort.InferenceSession, modelPath: string,
       continue;
     }
     if (!meta.isTensor) return fail(`input "${meta.name}" is not a tensor`);
-    const output = `present.${match[1]}.${match[2]}`;
-    if (!outputs.has(output)) fail(`has input "${meta.name}" but no "${output}" output to carry the cache forward`);
+    const present = `present.${match[1]}.${match[2]}`;
+    const appended = `appended.${match[1]}.${match[2]}`;
+    const output = outputs.has(present) ? present : outputs.has(appended) ? appended : fail(`has input "${meta.name}" but no "${present}" (or "${appended}") output to carry the cache forward`);
     if (meta.shape.length !== 4) fail(`input "${meta.name}" has rank ${meta.shape.length}; the cache layout is [batch, heads, sequence, head_dim]`);
     const heads = typeof meta.shape[1] === 'number' ? meta.shape[1] : hints.numKvHeads;
     const headDim = typeof meta.shape[3] === 'number' ? meta.shape[3] : hints.headDim;
@@ -152,11 +158,15 @@ export function inspectSession(session: ort.InferenceSession, modelPath: string,
     cache.push({ input: meta.name, output, dtype: floatType(meta.type, meta.name, fail), heads: heads!, headDim: headDim! });
   }
   if (cache.length === 0) fail('has no past_key_values.N.key|value inputs: export it with a KV cache (e.g. optimum "text-generation-with-past")');
+  const cacheOutputs = cache[0].output.startsWith('appended.') ? 'appended' : 'present';
+  const mixed = cache.find((e) => !e.output.startsWith(`${cacheOutputs}.`));
+  if (mixed) fail(`mixes present.* and appended.* cache outputs ("${cache[0].output}", "${mixed.output}")`);
 
   const keep = ['num_logits_to_keep', 'logits_to_keep'].find((name) => inputs.has(name));
   const keepMeta = keep ? inputs.get(keep)! : undefined;
   return {
     cache,
+    cacheOutputs,
     hasPositionIds: inputs.has('position_ids'),
     logitsToKeep: keep && keepMeta?.isTensor ? { name: keep, rank: keepMeta.shape.length } : undefined,
     hasUseCacheBranch: inputs.has('use_cache_branch'),

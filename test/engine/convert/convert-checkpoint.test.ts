@@ -62,10 +62,22 @@ describe('convertCheckpoint: Llama-family graphs against a float64 reference for
 describe('a converted random model through the decoder', () => {
   const dir = join(root, 'kv');
   const model = writeTinyLlama(dir, { qkvBias: true, seed: 11, scale: 0.3 });
+  const slidingDir = join(root, 'kv-sliding');
+  const slidingModel = writeTinyLlama(slidingDir, { modelType: 'mistral', slidingWindow: 4, seed: 12, scale: 0.3 });
 
-  it('incremental decoding equals full recompute; batched ragged rows equal rows alone', async () => {
-    await convertCheckpoint(dir, `${dir}-onnx`);
-    const decoder = await OnnxDecoder.load(`${dir}-onnx`);
+  // 'appended' (default): the engine's in-place cache; 'present': the Hugging Face layout (KvCache).
+  // The sliding window checks that distances follow positions in both cache layouts.
+  it.each([
+    ['appended', 'full attention'],
+    ['present', 'full attention'],
+    ['appended', 'sliding window 4'],
+    ['present', 'sliding window 4'],
+  ] as const)('incremental decoding equals full recompute; batched ragged rows equal rows alone (%s cache outputs, %s)', async (cacheOutputs, attention) => {
+    const sliding = attention !== 'full attention';
+    const source = sliding ? slidingDir : dir;
+    const checkpoint = sliding ? slidingModel : model;
+    await convertCheckpoint(source, `${source}-${cacheOutputs}`, { cacheOutputs });
+    const decoder = await OnnxDecoder.load(`${source}-${cacheOutputs}`);
     try {
       const sequences = [
         [1, 7, 7, 30, 2, 9, 45, 12, 50, 8, 19, 22],
@@ -74,7 +86,7 @@ describe('a converted random model through the decoder', () => {
       ];
       const prompts = [3, 1, 6];
       // The model is causal: one reference pass per sequence gives the logits after every prefix.
-      const references = sequences.map((sequence) => referenceLlamaLogits(model, sequence));
+      const references = sequences.map((sequence) => referenceLlamaLogits(checkpoint, sequence));
       const exact = (sequence: number[], position: number): Float64Array => {
         const row = Float64Array.from(references[sequences.indexOf(sequence)][position]);
         logSoftmaxInPlace(row);

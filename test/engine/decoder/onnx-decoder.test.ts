@@ -38,11 +38,12 @@ async function open(name: string, fixture: ScriptedDecoderOptions, worker = true
   return { model, decoder };
 }
 
-describe('OnnxDecoder on a scripted model (worker thread)', () => {
+// Both cache layouts: 'present' (KvCache, the Hugging Face export) and 'appended' (KvSlabCache, in place).
+describe.each(['present', 'appended'] as const)('OnnxDecoder on a scripted model (worker thread), %s cache outputs', (cacheOutputs) => {
   let model: ScriptedDecoder;
   let decoder: OnnxDecoder;
   beforeAll(async () => {
-    ({ model, decoder } = await open('scripted', { eosIds: [2, 5] }));
+    ({ model, decoder } = await open(`scripted-${cacheOutputs}`, { eosIds: [2, 5], cacheOutputs }));
   });
   afterAll(() => decoder.dispose());
 
@@ -146,6 +147,19 @@ describe('OnnxDecoder on a scripted model (worker thread)', () => {
     decoder.release(child);
   });
 
+  it('a sequence behind its shared row\'s tip appends without overwriting the sequence at the tip', async () => {
+    const { sequence: a } = await decoder.prefill([1, 2, 3]);
+    const b = decoder.fork(a);
+    await decoder.step([a], [4]);
+    const [rowB] = await decoder.step([b], [5]);
+    expectClose(rowB, expectedLogProbs(model, [1, 2, 3, 5]), 1e-5);
+    const [rowA, rowB2] = await decoder.step([a, b], [6, 7]);
+    expectClose(rowA, expectedLogProbs(model, [1, 2, 3, 4, 6]), 1e-5);
+    expectClose(rowB2, expectedLogProbs(model, [1, 2, 3, 5, 7]), 1e-5);
+    decoder.release(a);
+    decoder.release(b);
+  });
+
   it('calls fired without awaiting run in call order, forks and releases included', async () => {
     const { sequence } = await decoder.prefill([1, 2]);
     const first = decoder.step([sequence], [3]);
@@ -195,6 +209,31 @@ describe('OnnxDecoder on a scripted model (worker thread)', () => {
     decoder.release(sequence);
     expect(() => decoder.release(sequence)).toThrow(InputError);
     await expect(decoder.step([sequence], [1])).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('steps across cache growth (32 positions) with forks that share rows and diverge', async () => {
+    const prompt = Array.from({ length: 28 }, (_, i) => (i % 14) + 1);
+    const { sequence: root } = await decoder.prefill(prompt);
+    const particles = [root, decoder.fork(root), decoder.fork(root)];
+    const histories = particles.map(() => [...prompt]);
+    for (let t = 0; t < 8; t++) {
+      // The root's first fork also steps alone every other token, so rows fall behind their tips.
+      if (t % 2 === 1) {
+        const lone = decoder.fork(particles[1]);
+        const [row] = await decoder.step([lone], [15 - t]);
+        expectClose(row, expectedLogProbs(model, [...histories[1], 15 - t]), 1e-5);
+        decoder.release(lone);
+      }
+      const tokens = [t + 1, t + 3, 14 - t];
+      const rows = await decoder.step(particles, tokens);
+      rows.forEach((row, i) => {
+        histories[i].push(tokens[i]);
+        expectClose(row, expectedLogProbs(model, histories[i]), 1e-5);
+      });
+    }
+    expect(particles.map((p) => p.length)).toEqual([36, 36, 36]);
+    particles.forEach((p) => decoder.release(p));
+    expect(decoder.liveSequences).toBe(0);
   });
 
   it('refuses to grow a sequence past maxLength', async () => {
