@@ -1,6 +1,10 @@
-import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, Lexer, type IToken } from 'chevrotain';
 import { CodePointSet, type RegexNode } from '../regex/index.js';
 import { EMPTY_EXPR, repeat, seq, type GrammarExpr, type GrammarIR, type GrammarRule, type SourcePos } from './grammar-ir.js';
+import {
+  AnyChar, CharClass, GBNF_TOKEN_TYPES, Literal, LParen, Name, Pipe, Plus, Postfix, Question, RParen, RuleStart, scanGbnf, Star, Atom,
+} from './gbnf-scanner.js';
+import { LL1Lookahead } from './ll1-lookahead.js';
 import { SourceText } from './source-position.js';
 
 /**
@@ -17,13 +21,25 @@ import { SourceText } from './source-position.js';
  * grammar it accepts reads the same here). Names may also contain `_`.
  */
 export function parseGbnf(source: string, options: { start?: string; sourceName?: string } = {}): GrammarIR {
+  return parseWith(gbnfParser(), source, options);
+}
+
+/**
+ * parseGbnf through a parser built with chevrotain's own LL(k) lookahead (and all its definition
+ * checks) instead of the LL(1) tables: the reference the tests compare parseGbnf with.
+ */
+export function parseGbnfReference(source: string, options: { start?: string; sourceName?: string } = {}): GrammarIR {
+  referenceParser ??= new GbnfParser(true);
+  return parseWith(referenceParser, source, options);
+}
+
+function parseWith(parser: GbnfParser, source: string, options: { start?: string; sourceName?: string }): GrammarIR {
   const text = new SourceText(source, options.sourceName);
-  const lexed = gbnfLexer().tokenize(source);
-  const ruleAt = (offset: number) => ruleNameBefore(lexed.tokens, offset);
-  if (lexed.errors.length > 0) throw text.lexingError(lexed.errors[0], ruleAt, { '"': 'string literal', '[': 'character class' });
-  const parser = gbnfParser();
+  const scanned = scanGbnf(source);
+  const ruleAt = (offset: number) => ruleNameBefore(scanned.tokens, offset);
+  if (scanned.error) throw text.lexingError(scanned.error, ruleAt, { '"': 'string literal', '[': 'character class' });
   parser.text = text;
-  parser.input = lexed.tokens;
+  parser.input = scanned.tokens;
   const rules = parser.grammar();
   if (parser.errors.length > 0) throw text.parsingError(parser.errors[0], ruleAt, (name) => TOKEN_DESCRIPTIONS[name] ?? name);
   const seen = new Map<string, GrammarRule>();
@@ -37,52 +53,35 @@ export function parseGbnf(source: string, options: { start?: string; sourceName?
   return { start: options.start ?? 'root', rules, lexemes: [], sourceName: options.sourceName };
 }
 
-const RuleStart = createToken({ name: 'RuleStart', pattern: /[A-Za-z0-9_-]+[ \t]*::=/, line_breaks: false });
-const Name = createToken({ name: 'Name', pattern: /[A-Za-z0-9_-]+/, line_breaks: false });
-const Literal = createToken({ name: 'Literal', pattern: /"(?:[^"\\]|\\[\s\S])*"/, line_breaks: true });
-const CharClass = createToken({ name: 'CharClass', pattern: /\[(?:[^\]\\]|\\[\s\S])*\]/, line_breaks: true });
-const TokenRef = createToken({ name: 'TokenRef', pattern: /!?<[^>\n]*>/, line_breaks: true });
-const AnyChar = createToken({ name: 'AnyChar', pattern: /\./, line_breaks: false });
-const LParen = createToken({ name: 'LParen', pattern: /\(/, line_breaks: false });
-const RParen = createToken({ name: 'RParen', pattern: /\)/, line_breaks: false });
-const Pipe = createToken({ name: 'Pipe', pattern: /\|/, line_breaks: false });
-const Star = createToken({ name: 'Star', pattern: /\*/, line_breaks: false });
-const Plus = createToken({ name: 'Plus', pattern: /\+/, line_breaks: false });
-const Question = createToken({ name: 'Question', pattern: /\?/, line_breaks: false });
-const Braces = createToken({ name: 'Braces', pattern: /\{[^}\n]*\}/, line_breaks: true });
-const Space = createToken({ name: 'Space', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, line_breaks: true });
-const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: Lexer.SKIPPED, line_breaks: false });
-
-const allTokens: TokenType[] = [
-  Space, Comment, RuleStart, Name, Literal, CharClass, TokenRef, AnyChar,
-  LParen, RParen, Pipe, Star, Plus, Question, Braces,
-];
-
 class GbnfParser extends EmbeddedActionsParser {
   text!: SourceText;
   private ruleName = '';
 
-  /** `validate`: run chevrotain's grammar checks (tests; see FRONT_END_BUILD). */
+  /**
+   * `validate` (tests): chevrotain's own LL(k) lookahead and all its grammar checks. Otherwise the
+   * LL(1) tables of ll1-lookahead.ts and no checks (measured in fresh processes, first compile of
+   * json.gbnf, CPU minimum of 8: 16.0 -> 14.1 ms).
+   */
   constructor(validate = false) {
-    super(allTokens, { recoveryEnabled: false, skipValidations: !validate });
+    super(
+      GBNF_TOKEN_TYPES,
+      validate ? { recoveryEnabled: false } : { recoveryEnabled: false, skipValidations: true, lookaheadStrategy: new LL1Lookahead() },
+    );
     this.performSelfAnalysis();
   }
 
+  // Three rules, and token categories (Atom, Postfix) instead of one alternative per token type:
+  // building the parser records and analyses every rule and alternative, and in a fresh process that
+  // build is the largest part of the first compile.
   grammar = this.RULE('grammar', (): GrammarRule[] => {
     const rules: GrammarRule[] = [];
     this.MANY(() => {
-      const rule = this.SUBRULE(this.rule);
-      this.ACTION(() => rules.push(rule));
+      const head = this.CONSUME(RuleStart);
+      const name = this.ACTION(() => (this.ruleName = ruleNameOf(head)));
+      const body = this.SUBRULE(this.alternatives);
+      this.ACTION(() => rules.push({ name, body, pos: this.text.tokenPos(head) }));
     });
     return rules;
-  });
-
-  rule = this.RULE('rule', (): GrammarRule => {
-    const head = this.CONSUME(RuleStart);
-    const name = this.ACTION(() => head.image.replace(/[ \t]*::=$/, ''));
-    this.ACTION(() => (this.ruleName = name));
-    const body = this.SUBRULE(this.alternatives);
-    return this.ACTION(() => ({ name, body, pos: this.text.tokenPos(head) }));
   });
 
   alternatives = this.RULE('alternatives', (): GrammarExpr => {
@@ -100,77 +99,52 @@ class GbnfParser extends EmbeddedActionsParser {
   sequence = this.RULE('sequence', (): GrammarExpr => {
     const items: GrammarExpr[] = [];
     this.MANY(() => {
-      const item = this.SUBRULE(this.postfix);
+      let item = this.OR([
+        {
+          ALT: () => {
+            const t = this.CONSUME(Atom);
+            return this.ACTION(() => this.atom(t));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(LParen);
+            const inner = this.SUBRULE(this.alternatives);
+            this.CONSUME(RParen);
+            return inner;
+          },
+        },
+      ]);
+      this.MANY2(() => {
+        const op = this.CONSUME(Postfix);
+        this.ACTION(() => {
+          const [min, max] = this.bounds(op);
+          item = repeat(item, min, max);
+        });
+      });
       this.ACTION(() => items.push(item));
     });
     return this.ACTION(() => seq(items));
   });
 
-  postfix = this.RULE('postfix', (): GrammarExpr => {
-    let item = this.SUBRULE(this.atom);
-    this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(Star) },
-        { ALT: () => this.CONSUME(Plus) },
-        { ALT: () => this.CONSUME(Question) },
-        { ALT: () => this.CONSUME(Braces) },
-      ]);
-      this.ACTION(() => {
-        const [min, max] = this.bounds(op);
-        item = repeat(item, min, max);
-      });
-    });
-    return item;
-  });
-
-  atom = this.RULE('atom', (): GrammarExpr => {
-    return this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(Name);
-          return this.ACTION(() => ({ kind: 'rule', name: t.image, pos: this.text.tokenPos(t) }) as GrammarExpr);
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(Literal);
-          return this.ACTION(() => this.literal(t));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(CharClass);
-          return this.ACTION(() => this.charClass(t));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(AnyChar);
-          return this.ACTION(() => text({ kind: 'chars', set: CodePointSet.all() }, this.text.tokenPos(t)));
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(LParen);
-          const inner = this.SUBRULE(this.alternatives);
-          this.CONSUME(RParen);
-          return inner;
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(TokenRef);
-          return this.ACTION(() => {
-            throw this.text.error(
-              `token references like ${t.image} are not supported: formwork grammars describe text, not token ids`,
-              this.text.tokenPos(t),
-              this.ruleName,
-            );
-          });
-        },
-      },
-    ]);
-  });
+  private atom(t: IToken): GrammarExpr {
+    switch (t.tokenType) {
+      case Name:
+        return { kind: 'rule', name: t.image, pos: this.text.tokenPos(t) };
+      case Literal:
+        return this.literal(t);
+      case CharClass:
+        return this.charClass(t);
+      case AnyChar:
+        return text({ kind: 'chars', set: CodePointSet.all() }, this.text.tokenPos(t));
+      default:
+        throw this.text.error(
+          `token references like ${t.image} are not supported: formwork grammars describe text, not token ids`,
+          this.text.tokenPos(t),
+          this.ruleName,
+        );
+    }
+  }
 
   private bounds(op: IToken): [number, number] {
     if (op.tokenType === Star) return [0, Infinity];
@@ -275,36 +249,30 @@ function text(regex: RegexNode, pos: SourcePos): GrammarExpr {
   return { kind: 'text', regex, pos };
 }
 
+function ruleNameOf(head: IToken): string {
+  return head.image.replace(/[ \t]*::=$/, '');
+}
+
 function ruleNameBefore(tokens: IToken[], offset: number): string | undefined {
   let name: string | undefined;
   for (const t of tokens) {
     if (t.startOffset > offset) break;
-    if (t.tokenType === RuleStart) name = t.image.replace(/[ \t]*::=$/, '');
+    if (t.tokenType === RuleStart) name = ruleNameOf(t);
   }
   return name;
 }
 
 // Building a chevrotain parser analyses the whole grammar (milliseconds); one instance serves every call.
-let lexerInstance: Lexer | undefined;
 let parserInstance: GbnfParser | undefined;
+let referenceParser: GbnfParser | undefined;
 
 /**
- * The definitions above never change, so the checks chevrotain runs while building the lexer and parser
- * (definition validations, and regex analysis for first-character dispatch; every token's `line_breaks`
- * says whether it can match \n or \r, chevrotain's line terminators, as its own regex analysis would
- * find, which spares that analysis) are left to checkGbnfDefinitions, which the tests run. Measured in
- * fresh processes (minimum / median of 5): the first parse of json.gbnf 28.9 / 33.7 ms -> 16.1 / 20.4 ms.
+ * The tokens come from scanGbnf (gbnf-scanner.ts), not from a chevrotain Lexer, and the parser skips
+ * chevrotain's definition validations; checkGbnfDefinitions, which the tests run, builds both with all
+ * checks.
  */
-const FRONT_END_BUILD = { positionTracking: 'full', ensureOptimizations: false, safeMode: true, skipValidations: true } as const;
-
-function gbnfLexer(): Lexer {
-  lexerInstance ??= new Lexer(allTokens, FRONT_END_BUILD);
-  return lexerInstance;
-}
-
-/** Builds the GBNF lexer and parser with all of chevrotain's definition checks; throws on a definition error. */
 export function checkGbnfDefinitions(): void {
-  new Lexer(allTokens, { positionTracking: 'full' });
+  new Lexer(GBNF_TOKEN_TYPES, { positionTracking: 'full' });
   new GbnfParser(true);
 }
 
@@ -312,4 +280,3 @@ function gbnfParser(): GbnfParser {
   parserInstance ??= new GbnfParser();
   return parserInstance;
 }
-

@@ -1,9 +1,14 @@
-import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, Lexer, LLkLookaheadStrategy, type IToken } from 'chevrotain';
 import { RegexError } from '../../errors.js';
 import { CodePointSet, parseRegex, type RegexNode } from '../regex/index.js';
 import { altNode, concatNode, literalNode, repeatNode } from '../regex/regex-node.js';
 import { alt, repeat, seq, type GrammarExpr, type GrammarIR, type GrammarLexeme, type GrammarRule, type SourcePos } from './grammar-ir.js';
 import { commonTerminalSource } from './lark-common.js';
+import {
+  Arrow, Comma, Directive, Dot, DotDot, LARK_TOKEN_TYPES, LBrack, LParen, Num, Pipe, Plus, Question, RBrack, Regexp, RParen, RuleHead,
+  RuleName, scanLark, Star, Str, TermHead, TermName, Tilde,
+} from './lark-scanner.js';
+import { LL1Lookahead } from './ll1-lookahead.js';
 import { SourceText } from './source-position.js';
 
 /**
@@ -29,6 +34,17 @@ export function parseLark(source: string, options: { start?: string; sourceName?
   return new LarkTranslator(text, statements).translate(options.start ?? 'start');
 }
 
+/**
+ * parseLark through a parser built with chevrotain's own LL(k) lookahead for every decision (and all
+ * its definition checks): the reference the tests compare parseLark with.
+ */
+export function parseLarkReference(source: string, options: { start?: string; sourceName?: string } = {}): GrammarIR {
+  const text = new SourceText(source, options.sourceName);
+  referenceParser ??= new LarkParser(true);
+  const statements = parseStatements(text, referenceParser);
+  return new LarkTranslator(text, statements).translate(options.start ?? 'start');
+}
+
 type LarkExpr =
   | { kind: 'seq'; items: LarkExpr[] }
   | { kind: 'alt'; items: LarkExpr[] }
@@ -45,42 +61,22 @@ type Statement =
   | { kind: 'ignore'; body: LarkExpr; pos: SourcePos }
   | { kind: 'import'; module: string; names: { name: string; alias: string; pos: SourcePos }[]; pos: SourcePos };
 
-const Space = createToken({ name: 'Space', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
-const Comment = createToken({ name: 'Comment', pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED, line_breaks: true });
-const RuleHead = createToken({ name: 'RuleHead', pattern: /[?!]?_?[a-z][_a-z0-9]*(?:\.-?\d+)?[ \t]*:/, line_breaks: false });
-const TermHead = createToken({ name: 'TermHead', pattern: /_?[A-Z][_A-Z0-9]*(?:\.-?\d+)?[ \t]*:/, line_breaks: false });
-const Directive = createToken({ name: 'Directive', pattern: /%[a-z]+/, line_breaks: false });
-const Arrow = createToken({ name: 'Arrow', pattern: /->/, line_breaks: false });
-const RuleName = createToken({ name: 'RuleName', pattern: /_?[a-z][_a-z0-9]*/, line_breaks: false });
-const TermName = createToken({ name: 'TermName', pattern: /_?[A-Z][_A-Z0-9]*/, line_breaks: false });
-const Str = createToken({ name: 'Str', pattern: /"(?:[^"\\\n]|\\.)*"i?/, line_breaks: true });
-const Regexp = createToken({ name: 'Regexp', pattern: /\/(?!\/)(?:\\.|[^/\\\n])+\/[a-z]*/, line_breaks: true });
-const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, line_breaks: false });
-const Dot = createToken({ name: 'Dot', pattern: /\./, line_breaks: false });
-const Num = createToken({ name: 'Num', pattern: /\d+/, line_breaks: false });
-const Pipe = createToken({ name: 'Pipe', pattern: /\|/, line_breaks: false });
-const LParen = createToken({ name: 'LParen', pattern: /\(/, line_breaks: false });
-const RParen = createToken({ name: 'RParen', pattern: /\)/, line_breaks: false });
-const LBrack = createToken({ name: 'LBrack', pattern: /\[/, line_breaks: false });
-const RBrack = createToken({ name: 'RBrack', pattern: /\]/, line_breaks: false });
-const Star = createToken({ name: 'Star', pattern: /\*/, line_breaks: false });
-const Plus = createToken({ name: 'Plus', pattern: /\+/, line_breaks: false });
-const Question = createToken({ name: 'Question', pattern: /\?/, line_breaks: false });
-const Tilde = createToken({ name: 'Tilde', pattern: /~/, line_breaks: false });
-const Comma = createToken({ name: 'Comma', pattern: /,/, line_breaks: false });
-
-const allTokens: TokenType[] = [
-  Space, Comment, RuleHead, TermHead, Directive, Arrow, RuleName, TermName, Str, Regexp,
-  DotDot, Dot, Num, Pipe, LParen, RParen, LBrack, RBrack, Star, Plus, Question, Tilde, Comma,
-];
-
 class LarkParser extends EmbeddedActionsParser {
   text!: SourceText;
   definition = '';
 
-  /** `validate`: run chevrotain's grammar checks (tests; see FRONT_END_BUILD). */
+  /**
+   * `validate` (tests): chevrotain's own LL(k) lookahead and all its grammar checks. Otherwise LL(1)
+   * tables (ll1-lookahead.ts) wherever one token decides, LL(k) for the three decisions that need
+   * more, and no checks: faster to build in a fresh process.
+   */
   constructor(validate = false) {
-    super(allTokens, { recoveryEnabled: false, skipValidations: !validate });
+    super(
+      LARK_TOKEN_TYPES,
+      validate
+        ? { recoveryEnabled: false }
+        : { recoveryEnabled: false, skipValidations: true, lookaheadStrategy: new LL1Lookahead(new LLkLookaheadStrategy()) },
+    );
     this.performSelfAnalysis();
   }
 
@@ -384,8 +380,8 @@ function headPriority(image: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-function parseStatements(text: SourceText): Statement[] {
-  const lexed = larkLexer().tokenize(text.text);
+function parseStatements(text: SourceText, parser = larkParser()): Statement[] {
+  const lexed = scanLark(text.text);
   const definitionAt = (offset: number) => {
     let name: string | undefined;
     for (const t of lexed.tokens) {
@@ -395,8 +391,7 @@ function parseStatements(text: SourceText): Statement[] {
     }
     return name;
   };
-  if (lexed.errors.length > 0) throw text.lexingError(lexed.errors[0], definitionAt, { '"': 'string literal', '/': 'regex' });
-  const parser = larkParser();
+  if (lexed.error) throw text.lexingError(lexed.error, definitionAt, { '"': 'string literal', '/': 'regex' });
   parser.text = text;
   parser.definition = '';
   parser.input = lexed.tokens;
@@ -580,23 +575,16 @@ export function commonTerminals(): Map<string, RegexNode> {
   return commonCache;
 }
 
-let lexerInstance: Lexer | undefined;
 let parserInstance: LarkParser | undefined;
+let referenceParser: LarkParser | undefined;
 
 /**
- * As in gbnf.ts: the definitions never change, so chevrotain's build-time checks and regex analyses
- * are left to checkLarkDefinitions (run by the tests); every token states whether it can span lines.
+ * The tokens come from scanLark (lark-scanner.ts), not from a chevrotain Lexer, and the parser skips
+ * chevrotain's definition validations; checkLarkDefinitions, which the tests run, builds both with all
+ * checks.
  */
-const FRONT_END_BUILD = { positionTracking: 'full', ensureOptimizations: false, safeMode: true, skipValidations: true } as const;
-
-function larkLexer(): Lexer {
-  lexerInstance ??= new Lexer(allTokens, FRONT_END_BUILD);
-  return lexerInstance;
-}
-
-/** Builds the Lark lexer and parser with all of chevrotain's definition checks; throws on a definition error. */
 export function checkLarkDefinitions(): void {
-  new Lexer(allTokens, { positionTracking: 'full' });
+  new Lexer(LARK_TOKEN_TYPES, { positionTracking: 'full' });
   new LarkParser(true);
 }
 
@@ -604,4 +592,3 @@ function larkParser(): LarkParser {
   parserInstance ??= new LarkParser();
   return parserInstance;
 }
-

@@ -40,7 +40,7 @@ export class SourceText {
   }
 
   /** `unclosed` maps an opening character to what it starts (`"` -> 'string literal'). */
-  lexingError(error: ILexingError, ruleAt: (offset: number) => string | undefined, unclosed: Record<string, string> = {}): GrammarError {
+  lexingError(error: Pick<ILexingError, 'offset' | 'length'>, ruleAt: (offset: number) => string | undefined, unclosed: Record<string, string> = {}): GrammarError {
     const first = this.text[error.offset];
     const opened = unclosed[first];
     const snippet = JSON.stringify(this.text.slice(error.offset, error.offset + Math.max(1, Math.min(error.length, 12))));
