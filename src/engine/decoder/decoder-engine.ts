@@ -144,7 +144,7 @@ export class DecoderEngine {
       runMs += performance.now() - t0;
       this.discard(outputs);
       outputs = next;
-      if (slab) slab.write(await this.appendedData(outputs), [start], end - start);
+      if (slab) slab.write(await this.appendedData(outputs), [start], end - start, [0]);
       else past = { tensors: this.layout.cache.map((e) => outputs![e.output] as ort.Tensor), sequence: end, copiedRows: 0 };
     }
     if (!gate.commit()) return this.discard(outputs);
@@ -187,7 +187,7 @@ export class DecoderEngine {
       const pass = this.cache.passFor(ids);
       if (gate.aborted()) return undefined;
       // The batch runs in the slab's row order; rowOf maps the caller's order onto it.
-      const tokensByRow = new BigInt64Array(batch);
+      const tokensByRow = new BigInt64Array(pass.slab.batch);
       for (let i = 0; i < batch; i++) tokensByRow[pass.rowOf[i]] = BigInt(tokens[i]);
       const feeds = this.slabFeeds(tokensByRow, pass.slab, pass.lengths, 1, 1);
       t0 = performance.now();

@@ -68,16 +68,17 @@ export class KvSlab {
   }
 
   /**
-   * Writes `count` new positions per row, taken from `appended` ([batch, heads, count, head_dim] per
-   * entry, the model's appended.* outputs), at positions starts[row]..starts[row]+count-1.
+   * Writes `count` new positions into each of `rows`, taken from `appended` ([batch, heads, count,
+   * head_dim] per entry, the model's appended.* outputs), at positions starts[row]..starts[row]+count-1.
    */
-  write(appended: readonly CacheData[], starts: ArrayLike<number>, count: number): void {
+  write(appended: readonly CacheData[], starts: ArrayLike<number>, count: number, rows: ArrayLike<number>): void {
     for (let k = 0; k < this.entries.length; k++) {
       const { heads, headDim } = this.entries[k];
       const src = appended[k];
       const dst = this.data[k];
       const span = count * headDim;
-      for (let row = 0; row < this.batch; row++) {
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
         const start = starts[row];
         if (start + count > this.capacity) throw new RangeError(`row ${row} would hold ${start + count} positions; the slab has ${this.capacity}`);
         for (let h = 0; h < heads; h++) {
@@ -102,16 +103,17 @@ interface SlabRow {
 }
 
 /**
- * What a step runs on: a slab with one row per sequence of the step. Row order is the slab's, not the
- * caller's: after SMC resampling most particles keep their rows and only the copies of duplicated
- * ancestors move (into rows nobody points at any more), so the caller's i-th sequence runs in row
- * rowOf[i].
+ * What a step runs on: a slab with a row for each sequence of the step, and perhaps idle rows (rows of
+ * sequences that are not in this step, or of nobody: computed and thrown away, never written). Row
+ * order is the slab's, not the caller's: after SMC resampling most particles keep their rows and only
+ * the copies of duplicated ancestors move (into rows nobody points at any more), so the caller's i-th
+ * sequence runs in row rowOf[i].
  */
 export interface SlabPass {
   readonly slab: KvSlab;
-  /** The slab row of the caller's i-th sequence (a permutation of 0..batch-1). */
+  /** The slab row of the caller's i-th sequence (distinct rows). */
   readonly rowOf: Int32Array;
-  /** Tokens each slab row holds before this pass (where its new token goes), by row. */
+  /** Tokens each slab row holds before this pass (where its new token goes), by row; 0 for idle rows. */
   readonly lengths: Int32Array;
   /** Rows copied to build the pass (0 when every sequence was at its own row's tip). */
   readonly copiedRows: number;
@@ -173,11 +175,13 @@ export class KvSlabCache {
 
   /**
    * The slab a step appending one token to each of `ids` runs on. When the sequences all point into
-   * one slab of exactly their number of rows, with room for one more position, the step runs there:
-   * each sequence at its row's tip keeps its row (one per row), the others are copied into rows nobody
-   * points at (after resampling: the rows of dropped particles). Otherwise every sequence is copied
-   * into a new slab. Copies only touch rows nobody points at, so an aborted step changes nothing any
-   * sequence reads; `commitStep` points the sequences at their rows once the pass may take effect.
+   * one slab with room for one more position, and fill more than half of its rows, the step runs
+   * there: each sequence at its row's tip keeps its row (one per row), the others are copied into rows
+   * nobody points at (after resampling: the rows of dropped particles), and rows left over idle (after
+   * particles finished: cheaper to compute and discard than to copy the others into a smaller slab).
+   * Otherwise every sequence is copied into a new slab. Copies only touch rows nobody points at, so an
+   * aborted step changes nothing any sequence reads; `commitStep` points the sequences at their rows
+   * once the pass may take effect.
    */
   passFor(ids: ArrayLike<number>): SlabPass {
     const batch = ids.length;
@@ -185,7 +189,7 @@ export class KvSlabCache {
     const slab = rows[0].slab;
     let longest = 0;
     for (const row of rows) longest = Math.max(longest, row.length);
-    if (slab.batch === batch && longest < slab.capacity && rows.every((row) => row.slab === slab)) {
+    if (batch <= slab.batch && 2 * batch > slab.batch && longest < slab.capacity && rows.every((row) => row.slab === slab)) {
       const pass = this.inPlacePass(slab, rows);
       if (pass) return pass;
     }
@@ -202,10 +206,9 @@ export class KvSlabCache {
 
   /** The in-place plan of passFor, or undefined when too few rows are free for the sequences that move. */
   private inPlacePass(slab: KvSlab, rows: readonly SlabRow[]): SlabPass | undefined {
-    const batch = rows.length;
-    const rowOf = new Int32Array(batch).fill(-1);
-    const claimed = new Uint8Array(batch);
-    for (let i = 0; i < batch; i++) {
+    const rowOf = new Int32Array(rows.length).fill(-1);
+    const claimed = new Uint8Array(slab.batch);
+    for (let i = 0; i < rows.length; i++) {
       const { row, length } = rows[i];
       if (!claimed[row] && slab.written[row] === length) {
         claimed[row] = 1;
@@ -213,24 +216,24 @@ export class KvSlabCache {
       }
     }
     const free: number[] = [];
-    for (let row = 0; row < batch; row++) if (!claimed[row] && slab.rowRefs[row] === 0) free.push(row);
+    for (let row = 0; row < slab.batch; row++) if (!claimed[row] && slab.rowRefs[row] === 0) free.push(row);
     let moving = 0;
-    for (let i = 0; i < batch; i++) if (rowOf[i] < 0) moving++;
+    for (let i = 0; i < rows.length; i++) if (rowOf[i] < 0) moving++;
     if (moving > free.length) return undefined;
-    for (let i = 0; i < batch; i++) {
+    for (let i = 0; i < rows.length; i++) {
       if (rowOf[i] >= 0) continue;
       const target = free.pop()!;
       slab.copyRow(slab, rows[i].row, target, rows[i].length);
       rowOf[i] = target;
     }
-    const lengths = new Int32Array(batch);
-    for (let i = 0; i < batch; i++) lengths[rowOf[i]] = rows[i].length;
+    const lengths = new Int32Array(slab.batch);
+    for (let i = 0; i < rows.length; i++) lengths[rowOf[i]] = rows[i].length;
     return { slab, rowOf, lengths, copiedRows: moving };
   }
 
   /** Writes the step's new keys and values (by slab row) and points each of `ids` at its row. */
   commitStep(ids: ArrayLike<number>, pass: SlabPass, appended: readonly CacheData[]): void {
-    pass.slab.write(appended, pass.lengths, 1);
+    pass.slab.write(appended, pass.lengths, 1, pass.rowOf);
     for (let i = 0; i < ids.length; i++) {
       const row = pass.rowOf[i];
       this.set(ids[i], pass.slab, row, pass.lengths[row] + 1);

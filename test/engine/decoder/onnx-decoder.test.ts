@@ -160,6 +160,34 @@ describe.each(['present', 'appended'] as const)('OnnxDecoder on a scripted model
     decoder.release(b);
   });
 
+  it('steps over part of a batch leave the other sequences intact; the batch grows back with forks', async () => {
+    const prompt = [1, 9, 8];
+    const { sequence: first } = await decoder.prefill(prompt);
+    const particles = [first, decoder.fork(first), decoder.fork(first), decoder.fork(first)];
+    const histories = particles.map(() => [...prompt]);
+    const stepSome = async (which: number[], tokens: number[]) => {
+      const rows = await decoder.step(
+        which.map((i) => particles[i]),
+        tokens,
+      );
+      rows.forEach((row, k) => {
+        histories[which[k]].push(tokens[k]);
+        expectClose(row, expectedLogProbs(model, histories[which[k]]), 1e-5);
+      });
+    };
+    await stepSome([0, 1, 2, 3], [3, 4, 5, 6]);
+    // Particle 2 finishes (stays alive, parked); the other three go on in its slab.
+    await stepSome([3, 0, 1], [7, 8, 9]);
+    await stepSome([0, 1, 3], [10, 11, 12]);
+    // Particle 1 is dropped and particle 0 duplicated: the batch is back to four.
+    decoder.release(particles[1]);
+    particles[1] = decoder.fork(particles[0]);
+    histories[1] = [...histories[0]];
+    await stepSome([0, 1, 2, 3], [13, 14, 15, 1]);
+    particles.forEach((p) => decoder.release(p));
+    expect(decoder.liveSequences).toBe(0);
+  });
+
   it('calls fired without awaiting run in call order, forks and releases included', async () => {
     const { sequence } = await decoder.prefill([1, 2]);
     const first = decoder.step([sequence], [3]);
