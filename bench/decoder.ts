@@ -6,7 +6,9 @@
  *   npx tsx bench/decoder.ts            # table
  *   npx tsx bench/decoder.ts --json     # JSON
  *   options: --steps N (default 64), --threads N (onnxruntime intra-op threads; default: onnxruntime's),
- *            --provider cpu|webgpu|cuda, --models stories,random20m, --in-thread (no worker thread)
+ *            --provider cpu|webgpu|cuda, --models stories,random20m, --in-thread (no worker thread),
+ *            --cache-outputs appended|present (the converted graph's cache layout; default appended,
+ *            the in-place cache; present = the Hugging Face layout, whose Concat rewrites the cache)
  *
  * Models: ../shared/data/models/stories260K converted with convertCheckpoint (fp32), and a random
  * ~20M-parameter Llama (hidden 512, 6 layers, 8 heads / 4 KV heads, FFN 1376, vocab 8192, tied)
@@ -16,6 +18,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../src/engine/convert/convert-checkpoint.js';
+import type { CacheOutputs } from '../src/engine/convert/llama-graph.js';
 import type { SequenceHandle } from '../src/engine/decoder/decoder.js';
 import { OnnxDecoder } from '../src/engine/decoder/onnx-decoder.js';
 import type { ExecutionProvider } from '../src/engine/decoder/onnx-session.js';
@@ -34,7 +37,9 @@ const threads = option('threads') ? Number(option('threads')) : undefined;
 const provider = (option('provider') ?? 'cpu') as ExecutionProvider;
 const worker = !flag('in-thread');
 const models = (option('models') ?? 'stories,random20m').split(',');
-const out = join(import.meta.dirname, 'out', 'decoder');
+const cacheOutputs = (option('cache-outputs') ?? 'appended') as CacheOutputs;
+if (cacheOutputs !== 'appended' && cacheOutputs !== 'present') throw new Error(`--cache-outputs must be appended or present, got ${cacheOutputs}`);
+const out = join(import.meta.dirname, 'out', 'decoder', cacheOutputs);
 
 interface Row {
   model: string;
@@ -72,14 +77,14 @@ async function prepare(name: string): Promise<{ dir: string; parameters: number 
       console.error(`[skip] ${source} is absent`);
       return undefined;
     }
-    const result = await convertCheckpoint(source, join(out, 'stories260K'));
+    const result = await convertCheckpoint(source, join(out, 'stories260K'), { cacheOutputs });
     return { dir: join(out, 'stories260K'), parameters: result.parameters };
   }
-  const source = join(out, 'random20m-src');
+  const source = join(out, '..', 'random20m-src');
   if (!existsSync(join(source, 'model.safetensors'))) {
     writeTinyLlama(source, { hiddenSize: 512, layers: 6, heads: 8, kvHeads: 4, intermediateSize: 1376, vocabSize: 8192, tied: true, maxPositions: 2048, seed: 20 });
   }
-  const result = await convertCheckpoint(source, join(out, 'random20m'));
+  const result = await convertCheckpoint(source, join(out, 'random20m'), { cacheOutputs });
   return { dir: join(out, 'random20m'), parameters: result.parameters };
 }
 
@@ -166,6 +171,7 @@ const environment = {
   threads: threads ?? 'onnxruntime default',
   provider,
   worker,
+  cacheOutputs,
   steps,
   loadAverageAtStart: loadAverage,
   loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
@@ -175,7 +181,7 @@ if (flag('json')) {
   console.log(JSON.stringify({ environment, rows }, null, 2));
 } else {
   console.log(`decoder benchmark: ${environment.command}`);
-  console.log(`node ${environment.node}, ${environment.cores} x ${environment.cpu}, provider ${provider}, threads ${environment.threads}, ${worker ? 'worker thread' : 'in-thread'}, ${steps} steps`);
+  console.log(`node ${environment.node}, ${environment.cores} x ${environment.cpu}, provider ${provider}, threads ${environment.threads}, ${worker ? 'worker thread' : 'in-thread'}, ${cacheOutputs} cache outputs, ${steps} steps`);
   console.log(`load average (1/5/15 min) at start ${environment.loadAverageAtStart.join(' ')}, at end ${environment.loadAverageAtEnd.join(' ')}`);
   console.log('model        params batch mode                    tok/s (mean)   step ms  run ms  prepare ms (mean)  copied rows  logprobs ms  messaging ms  outside %  KV/particle (length)');
   for (const r of rows) {
