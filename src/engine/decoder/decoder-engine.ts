@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { InputError, ModelLoadError } from '../../errors.js';
 import { float16ToFloat32 } from '../onnx/float16.js';
-import { KvBlock, KvCache } from './kv-cache.js';
+import { KvBlock, KvCache, emptyPast } from './kv-cache.js';
 import type { Past } from './kv-cache.js';
 import { KvSlabCache } from './kv-slab-cache.js';
 import type { KvSlab } from './kv-slab-cache.js';
@@ -138,9 +138,11 @@ export class DecoderEngine {
       const end = Math.min(tokens.length, start + this.prefillChunk);
       const chunk = BigInt64Array.from(Array.prototype.slice.call(tokens, start, end), BigInt);
       const t0 = performance.now();
-      const next = slab
-        ? await this.session.run(this.slabFeeds(chunk, slab, [start], end - start, 1))
-        : await this.session.run(this.feeds(chunk, 1, end - start, past!, [start], 1));
+      // A slab's first chunk runs on an empty past: attending over its still empty capacity would
+      // only cost time (a 310-token prompt: 85-92 ms instead of 42-52).
+      const feeds =
+        slab && start > 0 ? this.slabFeeds(chunk, slab, [start], end - start, 1) : this.feeds(chunk, 1, end - start, past ?? emptyPast(this.layout.cache, 1), [start], 1);
+      const next = await this.session.run(feeds);
       runMs += performance.now() - t0;
       this.discard(outputs);
       outputs = next;
@@ -235,11 +237,7 @@ export class DecoderEngine {
     if (tokens.length === 0) throw new InputError('needs at least one token', { where: 'tokens' });
     if (gate.aborted()) return undefined;
     const ids = BigInt64Array.from(Array.prototype.slice.call(tokens), BigInt);
-    const feeds =
-      this.cache instanceof KvSlabCache
-        ? this.slabFeeds(ids, this.cache.newSlab(1, 0), [0], tokens.length, 0)
-        : this.feeds(ids, 1, tokens.length, this.cache.emptyPast(1), [0], 0);
-    const outputs = await this.session.run(feeds);
+    const outputs = await this.session.run(this.feeds(ids, 1, tokens.length, emptyPast(this.layout.cache, 1), [0], 0));
     try {
       if (!gate.commit()) return undefined;
       const logits = outputs.logits as ort.Tensor;
@@ -272,8 +270,8 @@ export class DecoderEngine {
   }
 
   /**
-   * Session inputs for `count` new tokens per row on top of `past` ('present' models); row i already
-   * holds lengths[i] tokens, right-aligned in past.sequence positions (see KvBlock).
+   * Session inputs for `count` new tokens per row on top of `past` ('present' models, and any first pass
+   * on an empty past); row i already holds lengths[i] tokens, right-aligned in past.sequence positions (see KvBlock).
    */
   private feeds(inputIds: BigInt64Array, batch: number, count: number, past: Past, lengths: ArrayLike<number>, keep: number): Record<string, ort.Tensor> {
     const total = past.sequence + count;

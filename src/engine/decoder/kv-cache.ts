@@ -46,6 +46,12 @@ export interface Past {
   readonly copiedRows: number;
 }
 
+/** Empty past tensors ([batch, heads, 0, head_dim]) for a first forward pass, of either cache layout. */
+export function emptyPast(entries: readonly CacheEntry[], batch: number): Past {
+  const tensors = entries.map((e) => new ort.Tensor(e.dtype, e.dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0), [batch, e.heads, 0, e.headDim]));
+  return { tensors, sequence: 0, copiedRows: 0 };
+}
+
 /** All sequences' cache rows, keyed by sequence id. */
 export class KvCache {
   private readonly rows = new Map<number, CacheRow>();
@@ -96,8 +102,7 @@ export class KvCache {
 
   /** Empty past tensors ([batch, heads, 0, head_dim]) for a first forward pass. */
   emptyPast(batch: number): Past {
-    const tensors = this.entries.map((e) => new ort.Tensor(e.dtype, e.dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0), [batch, e.heads, 0, e.headDim]));
-    return { tensors, sequence: 0, copiedRows: 0 };
+    return emptyPast(this.entries, batch);
   }
 
   /**

@@ -314,8 +314,8 @@ describe('OnnxDecoder export variants', () => {
     });
   }
 
-  it('prefills long prompts in chunks with the same result', async () => {
-    const model = await writeScriptedDecoder(join(root, 'chunked'), { seed: 9 });
+  it.each(['present', 'appended'] as const)('prefills long prompts in chunks with the same result (%s cache outputs)', async (cacheOutputs) => {
+    const model = await writeScriptedDecoder(join(root, `chunked-${cacheOutputs}`), { seed: 9, cacheOutputs });
     const decoder = await OnnxDecoder.load(model.dir, { worker: false, prefillChunk: 3 });
     try {
       const prompt = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
