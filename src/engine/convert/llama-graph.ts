@@ -16,8 +16,10 @@ export interface WeightSource {
 /**
  * What the graph returns for the KV cache. 'appended' (formwork's engine): only the new tokens' keys
  * and values, appended.N.key|value [batch, kv_heads, sequence, head_dim]; the caller keeps the cache
- * and writes them in place (kv-slab-cache.ts). 'present' (the Hugging Face export layout, for other
- * runtimes): the whole cache, present.N.key|value, past and new concatenated by the graph.
+ * and writes them in place (kv-slab-cache.ts), and the graph also takes prefix_key_values.N.key|value
+ * [1, kv_heads, prefix, head_dim], keys and values shared by every row (the prompt of forked
+ * particles). 'present' (the Hugging Face export layout, for other runtimes): the whole cache,
+ * present.N.key|value, past and new concatenated by the graph.
  */
 export type CacheOutputs = 'appended' | 'present';
 
@@ -151,6 +153,17 @@ export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options:
   const inputIds = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const positionIds = g.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  // 'appended' graphs also take a prefix shared by every row (the prompt of forked particles):
+  // prefix_key_values.N.key|value [1, kv_heads, prefix, head_dim], read once per step for all rows.
+  const prefix: { key: string; value: string }[] = [];
+  if (cacheOutputs === 'appended') {
+    for (let i = 0; i < spec.numLayers; i++) {
+      prefix.push({
+        key: g.input(`prefix_key_values.${i}.key`, F, [1, Hkv, 'prefix_sequence_length', D]),
+        value: g.input(`prefix_key_values.${i}.value`, F, [1, Hkv, 'prefix_sequence_length', D]),
+      });
+    }
+  }
   const past: { key: string; value: string }[] = [];
   for (let i = 0; i < spec.numLayers; i++) {
     past.push({
@@ -272,10 +285,23 @@ export function buildLlamaGraph(spec: LlamaSpec, weights: WeightSource, options:
       // copies the cache, so a step costs what attention reads, not batch x context of writes.
       g.node('Identity', [kRot], { outputs: [`appended.${i}.key`] });
       g.node('Identity', [vNew], { outputs: [`appended.${i}.value`] });
-      const probs = attend(g.concat([keyScores(past[i].key), keyScores(kRot)], -1));
-      const pastProbs = g.slice(probs, zeroStart, pastCount, lastAxis);
+      // Key order: the shared prefix, the rows' own past, the new tokens (attention_mask covers all
+      // three). The prefix is one [1, ...] tensor that MatMul broadcasts over the rows.
+      const prefixCount = g.shape(prefix[i].key, 2, 3);
+      // Against the prefix every row's queries form one matrix ([kv_heads, rows x queries, D]), so
+      // each KV head's prefix is one GEMM for all rows instead of one small GEMM per row.
+      // Shapes spelled out (no -1): a prefix of length 0 makes these tensors empty.
+      const rowsTogether = (x: string): string =>
+        g.reshape(g.transpose(x, [1, 0, 2, 3]), g.concat([g.int64s([1, Hkv]), g.mul(g.shape(x, 0, 1), g.shape(x, 2, 3)), g.shape(x, 3, 4)], 0));
+      const rowsApart = (x: string, like: string): string =>
+        g.transpose(g.reshape(x, g.concat([g.int64s([Hkv]), g.shape(like, 0, 1), g.shape(like, 2, 3), g.shape(x, 3, 4)], 0)), [1, 0, 2, 3]);
+      const prefixScores = rowsApart(g.matMul(rowsTogether(grouped), g.transpose(prefix[i].key, [0, 1, 3, 2])), grouped);
+      const probs = attend(g.concat([prefixScores, keyScores(past[i].key), keyScores(kRot)], -1));
+      const prefixProbs = g.slice(probs, zeroStart, prefixCount, lastAxis);
+      const pastProbs = g.slice(probs, prefixCount, pastCount, lastAxis);
       const newProbs = g.slice(probs, pastCount, g.int64s([INT64_MAX]), lastAxis);
-      context = g.add(g.matMul(pastProbs, past[i].value), g.matMul(newProbs, vNew));
+      const prefixContext = rowsApart(g.matMul(rowsTogether(prefixProbs), prefix[i].value), grouped);
+      context = g.add(g.add(prefixContext, g.matMul(pastProbs, past[i].value)), g.matMul(newProbs, vNew));
     }
     if (nRep > 1) context = g.reshape(context, [0, H, -1, D]);
     context = g.reshape(g.transpose(context, [0, 2, 1, 3]), [0, 0, qDim]);

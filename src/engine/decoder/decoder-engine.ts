@@ -4,7 +4,7 @@ import { float16ToFloat32 } from '../onnx/float16.js';
 import { KvBlock, KvCache, emptyPast } from './kv-cache.js';
 import type { Past } from './kv-cache.js';
 import { KvSlabCache } from './kv-slab-cache.js';
-import type { KvSlab } from './kv-slab-cache.js';
+import type { KvPrefix, KvSlab } from './kv-slab-cache.js';
 import { logitsToLogProbs } from './log-softmax.js';
 import { createSession, inspectSession } from './onnx-session.js';
 import type { ExecutionProvider, LayoutHints, SessionLayout } from './onnx-session.js';
@@ -127,10 +127,12 @@ export class DecoderEngine {
     if (this.cache.has(id)) throw new RangeError(`sequence ${id} already exists`);
     this.checkTokens(tokens, 'promptIds');
     if (tokens.length === 0) throw new InputError('a prompt needs at least one token (e.g. the BOS token)', { where: 'promptIds' });
-    // 'appended' models fill a new slab (private to this call until commit, so an abort leaves nothing
-    // behind); 'present' models chain each chunk's present.* outputs as the next chunk's past.
-    const slab = this.cache instanceof KvSlabCache ? this.cache.newSlab(1, tokens.length) : undefined;
-    let past: Past | undefined = this.cache instanceof KvCache ? this.cache.emptyPast(1) : undefined;
+    // 'appended' models: the prompt becomes a prefix, each chunk's appended.* outputs added to it (the
+    // prefix is private to this call until commit, so an abort leaves nothing behind). 'present'
+    // models chain each chunk's present.* outputs as the next chunk's past.
+    const slabCache = this.cache instanceof KvSlabCache ? this.cache : undefined;
+    let prefix = slabCache?.emptyPrefix();
+    let past: Past = emptyPast(this.layout.cache, 1);
     let runMs = 0;
     let outputs: ort.InferenceSession.OnnxValueMapType | undefined;
     for (let start = 0; start < tokens.length; start += this.prefillChunk) {
@@ -138,20 +140,17 @@ export class DecoderEngine {
       const end = Math.min(tokens.length, start + this.prefillChunk);
       const chunk = BigInt64Array.from(Array.prototype.slice.call(tokens, start, end), BigInt);
       const t0 = performance.now();
-      // A slab's first chunk runs on an empty past: attending over its still empty capacity would
-      // only cost time (a 310-token prompt: 85-92 ms instead of 42-52).
-      const feeds =
-        slab && start > 0 ? this.slabFeeds(chunk, slab, [start], end - start, 1) : this.feeds(chunk, 1, end - start, past ?? emptyPast(this.layout.cache, 1), [start], 1);
+      const feeds = prefix ? this.slabFeeds(chunk, prefix, undefined, 1, [0], end - start, 1) : this.feeds(chunk, 1, end - start, past, [start], 1);
       const next = await this.session.run(feeds);
       runMs += performance.now() - t0;
       this.discard(outputs);
       outputs = next;
-      if (slab) slab.write(await this.appendedData(outputs), [start], end - start, [0]);
+      if (prefix) prefix = prefix.extended(await this.appendedData(outputs), end - start);
       else past = { tensors: this.layout.cache.map((e) => outputs![e.output] as ort.Tensor), sequence: end, copiedRows: 0 };
     }
     if (!gate.commit()) return this.discard(outputs);
-    if (slab) (this.cache as KvSlabCache).set(id, slab, 0, tokens.length);
-    else (this.cache as KvCache).set(id, new KvBlock(past!.tensors, 1, past!.sequence), 0, tokens.length);
+    if (slabCache) slabCache.setPrefilled(id, prefix!);
+    else (this.cache as KvCache).set(id, new KvBlock(past.tensors, 1, past.sequence), 0, tokens.length);
     const t1 = performance.now();
     const logProbs = await this.logProbsOf(outputs!.logits as ort.Tensor, 1, temperature);
     const done = performance.now();
@@ -191,7 +190,7 @@ export class DecoderEngine {
       // The batch runs in the slab's row order; rowOf maps the caller's order onto it.
       const tokensByRow = new BigInt64Array(pass.slab.batch);
       for (let i = 0; i < batch; i++) tokensByRow[pass.rowOf[i]] = BigInt(tokens[i]);
-      const feeds = this.slabFeeds(tokensByRow, pass.slab, pass.lengths, 1, 1);
+      const feeds = this.slabFeeds(tokensByRow, pass.prefix, pass.slab, pass.slab.batch, pass.lengths, 1, 1);
       t0 = performance.now();
       outputs = await this.session.run(feeds);
       t1 = performance.now();
@@ -237,7 +236,11 @@ export class DecoderEngine {
     if (tokens.length === 0) throw new InputError('needs at least one token', { where: 'tokens' });
     if (gate.aborted()) return undefined;
     const ids = BigInt64Array.from(Array.prototype.slice.call(tokens), BigInt);
-    const outputs = await this.session.run(this.feeds(ids, 1, tokens.length, emptyPast(this.layout.cache, 1), [0], 0));
+    const feeds =
+      this.cache instanceof KvSlabCache
+        ? this.slabFeeds(ids, this.cache.emptyPrefix(), undefined, 1, [0], tokens.length, 0)
+        : this.feeds(ids, 1, tokens.length, emptyPast(this.layout.cache, 1), [0], 0);
+    const outputs = await this.session.run(feeds);
     try {
       if (!gate.commit()) return undefined;
       const logits = outputs.logits as ort.Tensor;
@@ -270,8 +273,8 @@ export class DecoderEngine {
   }
 
   /**
-   * Session inputs for `count` new tokens per row on top of `past` ('present' models, and any first pass
-   * on an empty past); row i already holds lengths[i] tokens, right-aligned in past.sequence positions (see KvBlock).
+   * Session inputs for `count` new tokens per row on top of `past` ('present' models); row i already
+   * holds lengths[i] tokens, right-aligned in past.sequence positions (see KvBlock).
    */
   private feeds(inputIds: BigInt64Array, batch: number, count: number, past: Past, lengths: ArrayLike<number>, keep: number): Record<string, ort.Tensor> {
     const total = past.sequence + count;
@@ -280,13 +283,29 @@ export class DecoderEngine {
     return this.inputs(inputIds, batch, count, past.tensors, past.sequence, mask, lengths, keep);
   }
 
-  /** Session inputs for `count` new tokens per row of `slab` ('appended' models; see KvSlab). */
-  private slabFeeds(inputIds: BigInt64Array, slab: KvSlab, lengths: ArrayLike<number>, count: number, keep: number): Record<string, ort.Tensor> {
-    const mask = KvSlabCache.mask(slab, lengths, count);
-    return this.inputs(inputIds, slab.batch, count, slab.tensors(), slab.capacity, mask, lengths, keep);
+  /**
+   * Session inputs for `count` new tokens per row after `prefix` and the rows of `slab` ('appended'
+   * models; no slab: an empty past). Row b holds lengths[b] positions after the prefix.
+   */
+  private slabFeeds(
+    inputIds: BigInt64Array,
+    prefix: KvPrefix,
+    slab: KvSlab | undefined,
+    batch: number,
+    lengths: ArrayLike<number>,
+    count: number,
+    keep: number,
+  ): Record<string, ort.Tensor> {
+    const mask = KvSlabCache.mask(prefix, slab, batch, lengths, count);
+    const starts = Array.from({ length: batch }, (_, b) => prefix.length + lengths[b]);
+    const past = slab?.tensors() ?? emptyPast(this.layout.cache, batch).tensors;
+    const feeds = this.inputs(inputIds, batch, count, past, prefix.length + (slab?.capacity ?? 0), mask, starts, keep);
+    const prefixTensors = prefix.tensors();
+    this.layout.prefixInputs!.forEach((name, k) => (feeds[name] = prefixTensors[k]));
+    return feeds;
   }
 
-  /** The session inputs; row b's new tokens take positions lengths[b], lengths[b] + 1, ... */
+  /** The session inputs; row b's new tokens take positions starts[b], starts[b] + 1, ... */
   private inputs(
     inputIds: BigInt64Array,
     batch: number,
@@ -294,7 +313,7 @@ export class DecoderEngine {
     past: readonly ort.Tensor[],
     pastSequence: number,
     mask: BigInt64Array,
-    lengths: ArrayLike<number>,
+    starts: ArrayLike<number>,
     keep: number,
   ): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {
@@ -303,7 +322,7 @@ export class DecoderEngine {
     };
     if (this.layout.hasPositionIds) {
       const positions = new BigInt64Array(batch * count);
-      for (let b = 0; b < batch; b++) for (let t = 0; t < count; t++) positions[b * count + t] = BigInt(lengths[b] + t);
+      for (let b = 0; b < batch; b++) for (let t = 0; t < count; t++) positions[b * count + t] = BigInt(starts[b] + t);
       feeds.position_ids = new ort.Tensor('int64', positions, [batch, count]);
     }
     const keepInput = this.layout.logitsToKeep;

@@ -10,6 +10,54 @@ type CacheData = Float32Array | Uint16Array;
 const GROWTH = 32;
 
 /**
+ * Keys and values shared by every row of a step: a prompt, prefilled once and forked into particles.
+ * One immutable [1, heads, length, head_dim] tensor per entry that the graph reads once per step for
+ * all rows (prefix_key_values.*), where rows holding copies of it would be read once per row.
+ */
+export class KvPrefix {
+  /** Sequences pointing at this prefix. */
+  refs = 0;
+  readonly bytes: number;
+
+  private constructor(
+    readonly entries: readonly CacheEntry[],
+    readonly data: readonly CacheData[],
+    readonly length: number,
+  ) {
+    let bytes = 0;
+    for (const d of data) bytes += d.byteLength;
+    this.bytes = bytes;
+  }
+
+  static empty(entries: readonly CacheEntry[]): KvPrefix {
+    return new KvPrefix(
+      entries,
+      entries.map((e) => (e.dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0))),
+      0,
+    );
+  }
+
+  /** This prefix followed by `count` positions of `appended` (a batch-1 pass's appended.* outputs). */
+  extended(appended: readonly CacheData[], count: number): KvPrefix {
+    if (this.length === 0) return new KvPrefix(this.entries, appended, count);
+    const length = this.length + count;
+    const data = this.entries.map((e, k) => {
+      const out = e.dtype === 'float16' ? new Uint16Array(e.heads * length * e.headDim) : new Float32Array(e.heads * length * e.headDim);
+      for (let h = 0; h < e.heads; h++) {
+        out.set(this.data[k].subarray(h * this.length * e.headDim, (h + 1) * this.length * e.headDim), h * length * e.headDim);
+        out.set(appended[k].subarray(h * count * e.headDim, (h + 1) * count * e.headDim), (h * length + this.length) * e.headDim);
+      }
+      return out;
+    });
+    return new KvPrefix(this.entries, data, length);
+  }
+
+  tensors(): ort.Tensor[] {
+    return this.entries.map((e, k) => new ort.Tensor(e.dtype, this.data[k], [1, e.heads, this.length, e.headDim]));
+  }
+}
+
+/**
  * One mutable cache buffer per entry, [batch, heads, capacity, head_dim], for the 'appended' model
  * layout: the graph returns only the new tokens' keys and values and they are written here in place,
  * so a step never copies the cache (the 'present' layout's Concat rewrites batch x context each step).
@@ -51,20 +99,31 @@ export class KvSlab {
   }
 
   /**
-   * Copies the first `length` positions of `fromRow` of `from` into `toRow` of this slab.
-   * Per entry and head the positions are contiguous, so this is one copy per head.
+   * Copies the first `length` positions of `fromRow` of `from` into `toRow` of this slab, starting at
+   * position `at` (after a prefix copied there). Per entry and head the positions are contiguous, so
+   * this is one copy per head.
    */
-  copyRow(from: KvSlab, fromRow: number, toRow: number, length: number): void {
+  copyRow(from: KvSlab, fromRow: number, toRow: number, length: number, at = 0): void {
     for (let k = 0; k < this.entries.length; k++) {
       const { heads, headDim } = this.entries[k];
       const src = from.data[k];
       const dst = this.data[k];
       for (let h = 0; h < heads; h++) {
         const s = (fromRow * heads + h) * from.capacity * headDim;
-        dst.set(src.subarray(s, s + length * headDim), (toRow * heads + h) * this.capacity * headDim);
+        dst.set(src.subarray(s, s + length * headDim), ((toRow * heads + h) * this.capacity + at) * headDim);
       }
     }
-    this.written[toRow] = length;
+    this.written[toRow] = at + length;
+  }
+
+  /** Copies all of `prefix` into the first positions of `toRow` (a row of a slab with no prefix). */
+  copyPrefix(prefix: KvPrefix, toRow: number): void {
+    for (let k = 0; k < this.entries.length; k++) {
+      const { heads, headDim } = this.entries[k];
+      const span = prefix.length * headDim;
+      for (let h = 0; h < heads; h++) this.data[k].set(prefix.data[k].subarray(h * span, (h + 1) * span), (toRow * heads + h) * this.capacity * headDim);
+    }
+    this.written[toRow] = prefix.length;
   }
 
   /**
@@ -96,8 +155,13 @@ export function slabCapacity(positions: number): number {
   return Math.max(GROWTH, Math.ceil(positions / GROWTH) * GROWTH);
 }
 
+/**
+ * Where a sequence's cache is: all of `prefix`, then `length` positions of `row` of `slab` (no slab
+ * yet right after a prefill: the whole prompt is the prefix).
+ */
 interface SlabRow {
-  slab: KvSlab;
+  prefix: KvPrefix;
+  slab: KvSlab | undefined;
   row: number;
   length: number;
 }
@@ -110,10 +174,12 @@ interface SlabRow {
  * sequence runs in row rowOf[i].
  */
 export interface SlabPass {
+  /** Shared by every row (empty when the step's sequences came from different prompts). */
+  readonly prefix: KvPrefix;
   readonly slab: KvSlab;
   /** The slab row of the caller's i-th sequence (distinct rows). */
   readonly rowOf: Int32Array;
-  /** Tokens each slab row holds before this pass (where its new token goes), by row; 0 for idle rows. */
+  /** Positions each slab row holds before this pass, after the prefix (where its new token goes), by row; 0 for idle rows. */
   readonly lengths: Int32Array;
   /** Rows copied to build the pass (0 when every sequence was at its own row's tip). */
   readonly copiedRows: number;
@@ -123,43 +189,44 @@ export interface SlabPass {
 export class KvSlabCache {
   private readonly rows = new Map<number, SlabRow>();
   private liveBytes = 0;
+  /** The prefix of sequences from different prompts stepped together (their rows hold everything). */
+  private readonly noPrefix: KvPrefix;
 
-  constructor(private readonly entries: readonly CacheEntry[]) {}
+  constructor(private readonly entries: readonly CacheEntry[]) {
+    this.noPrefix = KvPrefix.empty(entries);
+  }
 
   has(id: number): boolean {
     return this.rows.has(id);
   }
 
+  /** Tokens of sequence `id`: its prefix and its row. */
   length(id: number): number {
-    return this.row(id).length;
+    const row = this.row(id);
+    return row.prefix.length + row.length;
   }
 
   get size(): number {
     return this.rows.size;
   }
 
-  /** Bytes held by live slabs (a slab shared by many sequences counts once). */
+  /** Bytes held by live slabs and prefixes (one shared by many sequences counts once). */
   get bytes(): number {
     return this.liveBytes;
   }
 
-  /** A fresh slab (not yet holding any sequence) for a prefill of `tokens` tokens plus one step. */
-  newSlab(batch: number, tokens: number): KvSlab {
-    return new KvSlab(this.entries, batch, slabCapacity(tokens + 1));
+  /** An empty prefix, for the first chunk of a prefill. */
+  emptyPrefix(): KvPrefix {
+    return this.noPrefix;
   }
 
-  /** Points `id` at `row` of `slab`, holding `length` tokens (replacing what it pointed at). */
-  set(id: number, slab: KvSlab, row: number, length: number): void {
-    const previous = this.rows.get(id);
-    if (slab.refs++ === 0) this.liveBytes += slab.bytes;
-    slab.rowRefs[row]++;
-    this.rows.set(id, { slab, row, length });
-    if (previous) this.unref(previous);
+  /** Points `id` at a prefilled prompt: all of it is the prefix, and the sequence has no row yet. */
+  setPrefilled(id: number, prefix: KvPrefix): void {
+    this.point(id, { prefix, slab: undefined, row: -1, length: 0 });
   }
 
   fork(from: number, to: number): void {
-    const source = this.row(from);
-    this.set(to, source.slab, source.row, source.length);
+    this.point(to, { ...this.row(from) });
   }
 
   release(id: number): void {
@@ -179,17 +246,19 @@ export class KvSlabCache {
    * there: each sequence at its row's tip keeps its row (one per row), the others are copied into rows
    * nobody points at (after resampling: the rows of dropped particles), and rows left over idle (after
    * particles finished: cheaper to compute and discard than to copy the others into a smaller slab).
-   * Otherwise every sequence is copied into a new slab. Copies only touch rows nobody points at, so an
-   * aborted step changes nothing any sequence reads; `commitStep` points the sequences at their rows
-   * once the pass may take effect.
+   * Otherwise the sequences are copied into a new slab: their rows only, after their common prefix, or
+   * prefix and row when they come from different prompts. Copies only touch rows nobody points at, so
+   * an aborted step changes nothing any sequence reads; `commitStep` points the sequences at their
+   * rows once the pass may take effect.
    */
   passFor(ids: ArrayLike<number>): SlabPass {
     const batch = ids.length;
     const rows = Array.from({ length: batch }, (_, i) => this.row(ids[i]));
     const slab = rows[0].slab;
+    const shared = rows.every((row) => row.prefix === rows[0].prefix);
     let longest = 0;
-    for (const row of rows) longest = Math.max(longest, row.length);
-    if (batch <= slab.batch && 2 * batch > slab.batch && longest < slab.capacity && rows.every((row) => row.slab === slab)) {
+    for (const row of rows) longest = Math.max(longest, shared ? row.length : row.prefix.length + row.length);
+    if (slab && batch <= slab.batch && 2 * batch > slab.batch && longest < slab.capacity && rows.every((row) => row.slab === slab)) {
       const pass = this.inPlacePass(slab, rows);
       if (pass) return pass;
     }
@@ -197,11 +266,14 @@ export class KvSlabCache {
     const rowOf = new Int32Array(batch);
     const lengths = new Int32Array(batch);
     for (let i = 0; i < batch; i++) {
-      fresh.copyRow(rows[i].slab, rows[i].row, i, rows[i].length);
+      const { prefix, slab: from, row, length } = rows[i];
+      const at = shared ? 0 : prefix.length;
+      if (!shared) fresh.copyPrefix(prefix, i);
+      if (from) fresh.copyRow(from, row, i, length, at);
       rowOf[i] = i;
-      lengths[i] = rows[i].length;
+      lengths[i] = at + length;
     }
-    return { slab: fresh, rowOf, lengths, copiedRows: batch };
+    return { prefix: shared ? rows[0].prefix : this.noPrefix, slab: fresh, rowOf, lengths, copiedRows: batch };
   }
 
   /** The in-place plan of passFor, or undefined when too few rows are free for the sequences that move. */
@@ -228,7 +300,7 @@ export class KvSlabCache {
     }
     const lengths = new Int32Array(slab.batch);
     for (let i = 0; i < rows.length; i++) lengths[rowOf[i]] = rows[i].length;
-    return { slab, rowOf, lengths, copiedRows: moving };
+    return { prefix: rows[0].prefix, slab, rowOf, lengths, copiedRows: moving };
   }
 
   /** Writes the step's new keys and values (by slab row) and points each of `ids` at its row. */
@@ -236,20 +308,21 @@ export class KvSlabCache {
     pass.slab.write(appended, pass.lengths, 1, pass.rowOf);
     for (let i = 0; i < ids.length; i++) {
       const row = pass.rowOf[i];
-      this.set(ids[i], pass.slab, row, pass.lengths[row] + 1);
+      this.point(ids[i], { prefix: pass.prefix, slab: pass.slab, row, length: pass.lengths[row] + 1 });
     }
   }
 
   /**
-   * attention_mask for a pass of `count` new tokens per row on `slab`: row i's first lengths[i]
-   * positions, none of the rest of the capacity, then the new tokens.
+   * attention_mask for a pass of `count` new tokens per row: all of the prefix, row b's first
+   * lengths[b] positions of the slab's capacity (none of the rest), then the new tokens.
    */
-  static mask(slab: KvSlab, lengths: ArrayLike<number>, count: number): BigInt64Array {
-    const total = slab.capacity + count;
-    const mask = new BigInt64Array(slab.batch * total);
-    for (let b = 0; b < slab.batch; b++) {
-      mask.fill(1n, b * total, b * total + lengths[b]);
-      mask.fill(1n, b * total + slab.capacity, (b + 1) * total);
+  static mask(prefix: KvPrefix, slab: KvSlab | undefined, batch: number, lengths: ArrayLike<number>, count: number): BigInt64Array {
+    const capacity = slab?.capacity ?? 0;
+    const total = prefix.length + capacity + count;
+    const mask = new BigInt64Array(batch * total);
+    for (let b = 0; b < batch; b++) {
+      mask.fill(1n, b * total, b * total + prefix.length + lengths[b]);
+      mask.fill(1n, b * total + prefix.length + capacity, (b + 1) * total);
     }
     return mask;
   }
@@ -260,9 +333,22 @@ export class KvSlabCache {
     return row;
   }
 
+  /** Points `id` at `to` (replacing what it pointed at), keeping references and live bytes. */
+  private point(id: number, to: SlabRow): void {
+    const previous = this.rows.get(id);
+    if (to.prefix.refs++ === 0) this.liveBytes += to.prefix.bytes;
+    if (to.slab) {
+      if (to.slab.refs++ === 0) this.liveBytes += to.slab.bytes;
+      to.slab.rowRefs[to.row]++;
+    }
+    this.rows.set(id, to);
+    if (previous) this.unref(previous);
+  }
+
   private unref(row: SlabRow): void {
+    if (--row.prefix.refs === 0) this.liveBytes -= row.prefix.bytes;
+    if (!row.slab) return;
     row.slab.rowRefs[row.row]--;
-    if (--row.slab.refs > 0) return;
-    this.liveBytes -= row.slab.bytes;
+    if (--row.slab.refs === 0) this.liveBytes -= row.slab.bytes;
   }
 }

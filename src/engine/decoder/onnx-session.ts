@@ -103,6 +103,8 @@ export interface SessionLayout {
    * 'appended': each pass returns only the new tokens' keys and values, written in place (KvSlabCache).
    */
   readonly cacheOutputs: 'present' | 'appended';
+  /** prefix_key_values.N.key|value, parallel to `cache` ('appended' models: the prefix shared by every row). */
+  readonly prefixInputs: readonly string[] | undefined;
   readonly hasPositionIds: boolean;
   /** 'num_logits_to_keep' or 'logits_to_keep' when the model takes it. */
   readonly logitsToKeep: { readonly name: string; readonly rank: number } | undefined;
@@ -118,6 +120,7 @@ export interface LayoutHints {
 }
 
 const CACHE_INPUT = /^past_key_values\.(\d+)\.(key|value)$/;
+const PREFIX_INPUT = /^prefix_key_values\.(\d+)\.(key|value)$/;
 const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'num_logits_to_keep', 'logits_to_keep', 'use_cache_branch']);
 
 /** Reads and checks the HF export layout; every problem names the model file. */
@@ -143,6 +146,7 @@ export function inspectSession(session: ort.InferenceSession, modelPath: string,
   const cache: CacheEntry[] = [];
   for (const meta of session.inputMetadata) {
     const match = CACHE_INPUT.exec(meta.name);
+    if (PREFIX_INPUT.test(meta.name)) continue;
     if (!match) {
       if (!KNOWN_INPUTS.has(meta.name)) fail(`has input "${meta.name}", which is not part of the Hugging Face decoder layout formwork feeds`);
       continue;
@@ -161,12 +165,21 @@ export function inspectSession(session: ort.InferenceSession, modelPath: string,
   const cacheOutputs = cache[0].output.startsWith('appended.') ? 'appended' : 'present';
   const mixed = cache.find((e) => !e.output.startsWith(`${cacheOutputs}.`));
   if (mixed) fail(`mixes present.* and appended.* cache outputs ("${cache[0].output}", "${mixed.output}")`);
+  let prefixInputs: string[] | undefined;
+  if (cacheOutputs === 'appended') {
+    prefixInputs = cache.map((e) => e.input.replace(/^past_key_values\./, 'prefix_key_values.'));
+    for (const name of prefixInputs) if (!inputs.has(name)) fail(`has appended.* cache outputs but no "${name}" input (the shared prefix of its rows)`);
+  } else {
+    const stray = [...inputs.keys()].find((name) => PREFIX_INPUT.test(name));
+    if (stray) fail(`has input "${stray}" but present.* cache outputs; a shared prefix goes with appended.* outputs`);
+  }
 
   const keep = ['num_logits_to_keep', 'logits_to_keep'].find((name) => inputs.has(name));
   const keepMeta = keep ? inputs.get(keep)! : undefined;
   return {
     cache,
     cacheOutputs,
+    prefixInputs,
     hasPositionIds: inputs.has('position_ids'),
     logitsToKeep: keep && keepMeta?.isTensor ? { name: keep, rank: keepMeta.shape.length } : undefined,
     hasUseCacheBranch: inputs.has('use_cache_branch'),

@@ -156,6 +156,22 @@ describe('OnnxDecoder.load validation', () => {
     expect((await loadError(OnnxDecoder.load(model.dir, { worker: false }))).message).toMatch(/token_type_ids/);
   });
 
+  it('appended.* cache outputs without prefix inputs, and prefix inputs with present.* outputs', async () => {
+    const model = await scripted();
+    const cacheModel = (outputKind: 'appended' | 'present', withPrefix: boolean) => (g: GraphBuilder) => {
+      const ids = g.input('input_ids', 'int64', ['b', 't']);
+      g.input('attention_mask', 'int64', ['b', 's']);
+      const past = g.input('past_key_values.0.key', 'float32', ['b', 1, 'p', 2]);
+      if (withPrefix) g.input('prefix_key_values.0.key', 'float32', [1, 1, 'q', 2]);
+      g.output(g.gather(g.float32s(new Array(16 * 16).fill(0), [16, 16]), ids), 'logits', 'float32', ['b', 't', 16]);
+      g.output(past, `${outputKind}.0.key`, 'float32', ['b', 1, 'p', 2]);
+    };
+    await writeGraph(model.dir, cacheModel('appended', false));
+    expect((await loadError(OnnxDecoder.load(model.dir, { worker: false }))).message).toMatch(/no "prefix_key_values\.0\.key" input/);
+    await writeGraph(model.dir, cacheModel('present', true));
+    expect((await loadError(OnnxDecoder.load(model.dir, { worker: false }))).message).toMatch(/"prefix_key_values\.0\.key" but present\.\* cache outputs/);
+  });
+
   it('logits width disagreeing with config.json vocab_size', async () => {
     const model = await scripted();
     patchJson(join(model.dir, 'config.json'), { vocab_size: 32 });
