@@ -9,9 +9,12 @@ import { writeScriptedDecoder } from '../../fixtures/scripted-decoder.js';
 import type { ScriptedDecoder } from '../../fixtures/scripted-decoder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'formwork-abort-'));
+// Both cache layouts: 'present' (KvCache) and 'appended' (KvSlabCache, written in place).
+const models: Record<'present' | 'appended', ScriptedDecoder> = {} as never;
 let model: ScriptedDecoder;
 beforeAll(async () => {
-  model = await writeScriptedDecoder(join(root, 'model'), { maxLength: 256 });
+  models.present = await writeScriptedDecoder(join(root, 'present'), { maxLength: 256 });
+  models.appended = await writeScriptedDecoder(join(root, 'appended'), { maxLength: 256, cacheOutputs: 'appended' });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -29,10 +32,16 @@ function maxDifference(a: Float64Array, b: Float64Array): number {
 
 const longPrompt = Array.from({ length: 200 }, (_, i) => (i * 7) % 16);
 
-for (const worker of [true, false]) {
-  describe(`abort (${worker ? 'worker thread' : 'in-thread'} engine)`, () => {
+for (const [worker, cacheOutputs] of [
+  [true, 'present'],
+  [false, 'present'],
+  [true, 'appended'],
+  [false, 'appended'],
+] as const) {
+  describe(`abort (${worker ? 'worker thread' : 'in-thread'} engine, ${cacheOutputs} cache outputs)`, () => {
     let decoder: OnnxDecoder;
     beforeAll(async () => {
+      model = models[cacheOutputs];
       decoder = await OnnxDecoder.load(model.dir, { worker, prefillChunk: 1 });
     });
     afterAll(() => decoder.dispose());
