@@ -1,4 +1,5 @@
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { TokenWriter, type SourceScan } from './token-writer.js';
 
 /**
  * GBNF's tokens, and a hand-written scanner that cuts source text into them for the chevrotain parser
@@ -37,16 +38,6 @@ export const GBNF_TOKEN_TYPES: TokenType[] = [
   LParen, RParen, Pipe, Star, Plus, Question, Braces, Atom, Postfix,
 ];
 
-export interface GbnfScan {
-  /** The tokens before the first error (all of them when there is none); Space and Comment skipped. */
-  readonly tokens: IToken[];
-  /**
-   * The first offset where no token matches, and how many characters follow it before one does (as
-   * chevrotain's Lexer reports a lexing error).
-   */
-  readonly error?: { readonly offset: number; readonly length: number };
-}
-
 const SINGLE: (TokenType | undefined)[] = [];
 SINGLE[0x2e] = AnyChar;
 SINGLE[0x28] = LParen;
@@ -57,55 +48,35 @@ SINGLE[0x2b] = Plus;
 SINGLE[0x3f] = Question;
 
 /** Cuts `source` into GBNF tokens; stops at the first character no token matches. */
-export function scanGbnf(source: string): GbnfScan {
-  const tokens: IToken[] = [];
+export function scanGbnf(source: string): SourceScan {
+  const writer = new TokenWriter(source);
   const length = source.length;
-  let line = 1;
-  let lineStart = 0;
   let offset = 0;
   while (offset < length) {
     const c = source.charCodeAt(offset);
-    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) {
-      if (c === 0x0a) {
-        line++;
-        lineStart = offset + 1;
+    let end: number;
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) end = offset + 1;
+    else if (c === 0x23) end = skipComment(source, offset);
+    else {
+      end = tokenEnd(source, offset);
+      if (end < 0) return writer.result({ offset, length: resync(source, offset) - offset });
+      let type = SINGLE[c];
+      if (type === undefined) {
+        if (isNameChar(c)) type = source.charCodeAt(end - 1) === 0x3d ? RuleStart : Name;
+        else if (c === 0x22) type = Literal;
+        else if (c === 0x5b) type = CharClass;
+        else if (c === 0x7b) type = Braces;
+        else type = TokenRef;
       }
-      offset++;
+      // Literals and classes may span lines: push counts their line breaks.
+      writer.push(type, offset, end);
+      offset = end;
       continue;
     }
-    if (c === 0x23) {
-      offset = skipComment(source, offset);
-      continue;
-    }
-    const end = tokenEnd(source, offset);
-    if (end < 0) return { tokens, error: { offset, length: resync(source, offset) - offset } };
-    let type = SINGLE[c];
-    if (type === undefined) {
-      if (isNameChar(c)) type = source.charCodeAt(end - 1) === 0x3d ? RuleStart : Name;
-      else if (c === 0x22) type = Literal;
-      else if (c === 0x5b) type = CharClass;
-      else if (c === 0x7b) type = Braces;
-      else type = TokenRef;
-    }
-    tokens.push({
-      image: source.slice(offset, end),
-      startOffset: offset,
-      endOffset: end - 1,
-      startLine: line,
-      startColumn: offset - lineStart + 1,
-      tokenType: type,
-      tokenTypeIdx: type.tokenTypeIdx!,
-    });
-    // Literals and classes may span lines.
-    for (let i = offset; i < end; i++) {
-      if (source.charCodeAt(i) === 0x0a) {
-        line++;
-        lineStart = i + 1;
-      }
-    }
+    writer.pass(offset, end);
     offset = end;
   }
-  return { tokens };
+  return writer.result();
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { TokenWriter, type SourceScan } from './token-writer.js';
 
 /**
  * The Lark subset's tokens, and a hand-written scanner that cuts source text into them for the
@@ -39,13 +40,6 @@ export const LARK_TOKEN_TYPES: TokenType[] = [
   DotDot, Dot, Num, Pipe, LParen, RParen, LBrack, RBrack, Star, Plus, Question, Tilde, Comma,
 ];
 
-export interface LarkScan {
-  /** The tokens before the first error (all of them when there is none); Space and Comment skipped. */
-  readonly tokens: IToken[];
-  /** The first offset where no token matches, and how many characters follow it before one does. */
-  readonly error?: { readonly offset: number; readonly length: number };
-}
-
 const SINGLE: (TokenType | undefined)[] = [];
 SINGLE[0x7c] = Pipe;
 SINGLE[0x28] = LParen;
@@ -58,36 +52,22 @@ SINGLE[0x7e] = Tilde;
 SINGLE[0x2c] = Comma;
 
 /** Cuts `source` into Lark tokens; stops at the first character no token matches. */
-export function scanLark(source: string): LarkScan {
-  const tokens: IToken[] = [];
-  let line = 1;
-  let lineStart = 0;
+export function scanLark(source: string): SourceScan {
+  const writer = new TokenWriter(source);
   let offset = 0;
   while (offset < source.length) {
     const skipped = skippedEnd(source, offset);
-    const match = skipped >= 0 ? null : tokenAt(source, offset);
-    if (skipped < 0 && match === null) return { tokens, error: { offset, length: resync(source, offset) - offset } };
-    const end = skipped >= 0 ? skipped : match!.end;
-    if (match !== null) {
-      tokens.push({
-        image: source.slice(offset, end),
-        startOffset: offset,
-        endOffset: end - 1,
-        startLine: line,
-        startColumn: offset - lineStart + 1,
-        tokenType: match.type,
-        tokenTypeIdx: match.type.tokenTypeIdx!,
-      });
+    if (skipped >= 0) {
+      writer.pass(offset, skipped);
+      offset = skipped;
+      continue;
     }
-    for (let i = offset; i < end; i++) {
-      if (source.charCodeAt(i) === 0x0a) {
-        line++;
-        lineStart = i + 1;
-      }
-    }
-    offset = end;
+    const match = tokenAt(source, offset);
+    if (match === null) return writer.result({ offset, length: resync(source, offset) - offset });
+    writer.push(match.type, offset, match.end);
+    offset = match.end;
   }
-  return { tokens };
+  return writer.result();
 }
 
 /** End of the Space or Comment run at `offset`, or -1. */

@@ -1,10 +1,11 @@
 import { Lexer, type IToken } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { GrammarError } from '../../../src/errors.js';
-import { compileGrammar, formatGrammarIR, parseGbnf } from '../../../src/grammar/cfg/index.js';
+import { formatGrammarIR, parseGbnf } from '../../../src/grammar/cfg/index.js';
 import { parseGbnfReference } from '../../../src/grammar/cfg/gbnf.js';
 import { GBNF_TOKEN_TYPES, scanGbnf } from '../../../src/grammar/cfg/gbnf-scanner.js';
 import { rng } from '../../support/seeded-rng.js';
+import { grammarErrorOf } from './grammar-error-of.js';
 
 /** The specification of the scanner: chevrotain's Lexer over the token types' regexes. */
 const reference = new Lexer(GBNF_TOKEN_TYPES, { positionTracking: 'full' });
@@ -90,15 +91,7 @@ describe('GBNF parser with LL(1) lookahead tables', () => {
 });
 
 describe('GBNF lexing errors carry line:column and the rule', () => {
-  function gbnfError(source: string): GrammarError {
-    try {
-      compileGrammar(source, { syntax: 'gbnf', sourceName: 'test.gbnf' });
-    } catch (e) {
-      expect(e).toBeInstanceOf(GrammarError);
-      return e as GrammarError;
-    }
-    throw new Error(`expected a GrammarError for ${JSON.stringify(source)}`);
-  }
+  const gbnfError = (source: string): GrammarError => grammarErrorOf(source, 'gbnf');
 
   it('bad escape in a character class', () => {
     const e = gbnfError('root ::= x\nx ::= "a"\n  [a\\qb]');

@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { GrammarError, LimitError } from '../../../src/errors.js';
 import { compileGrammar, formatGrammarIR, parseGbnf } from '../../../src/grammar/cfg/index.js';
 import { checkGbnfDefinitions } from '../../../src/grammar/cfg/gbnf.js';
+import { grammarErrorOf } from './grammar-error-of.js';
 
-function gbnfError(source: string): GrammarError {
-  try {
-    compileGrammar(source, { syntax: 'gbnf', sourceName: 'test.gbnf' });
-  } catch (e) {
-    expect(e).toBeInstanceOf(GrammarError);
-    return e as GrammarError;
-  }
-  throw new Error(`expected a GrammarError for ${JSON.stringify(source)}`);
-}
+const gbnfError = (source: string): GrammarError => grammarErrorOf(source, 'gbnf');
 
 describe('GBNF front-end', () => {
   it("passes chevrotain's definition checks, which the production build skips", () => {

@@ -1,10 +1,11 @@
 import { Lexer, type IToken } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { FormworkError, GrammarError } from '../../../src/errors.js';
-import { compileGrammar, formatGrammarIR, parseLark } from '../../../src/grammar/cfg/index.js';
+import { formatGrammarIR, parseLark } from '../../../src/grammar/cfg/index.js';
 import { parseLarkReference } from '../../../src/grammar/cfg/lark.js';
 import { LARK_TOKEN_TYPES, scanLark } from '../../../src/grammar/cfg/lark-scanner.js';
 import { rng } from '../../support/seeded-rng.js';
+import { grammarErrorOf } from './grammar-error-of.js';
 
 /** The specification of the scanner: chevrotain's Lexer over the token types' regexes. */
 const reference = new Lexer(LARK_TOKEN_TYPES, { positionTracking: 'full' });
@@ -52,15 +53,7 @@ describe('Lark scanner', () => {
 });
 
 describe('Lark lexing errors carry line:column and the definition', () => {
-  function larkError(source: string): GrammarError {
-    try {
-      compileGrammar(source, { syntax: 'lark', sourceName: 'test.lark' });
-    } catch (e) {
-      expect(e).toBeInstanceOf(GrammarError);
-      return e as GrammarError;
-    }
-    throw new Error(`expected a GrammarError for ${JSON.stringify(source)}`);
-  }
+  const larkError = (source: string): GrammarError => grammarErrorOf(source, 'lark');
 
   it('unterminated regex, and a regex broken by a line break', () => {
     const e = larkError('start: x\nx: "a" /[0-9]+');

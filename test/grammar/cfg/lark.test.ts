@@ -3,16 +3,9 @@ import { GrammarError } from '../../../src/errors.js';
 import { commonTerminals, compileGrammar, formatGrammarIR, parseLark } from '../../../src/grammar/cfg/index.js';
 import { checkLarkDefinitions } from '../../../src/grammar/cfg/lark.js';
 import { compileRegex, matches } from '../../../src/grammar/regex/index.js';
+import { grammarErrorOf } from './grammar-error-of.js';
 
-function larkError(source: string): GrammarError {
-  try {
-    compileGrammar(source, { syntax: 'lark', sourceName: 'test.lark' });
-  } catch (e) {
-    expect(e).toBeInstanceOf(GrammarError);
-    return e as GrammarError;
-  }
-  throw new Error(`expected a GrammarError for ${JSON.stringify(source)}`);
-}
+const larkError = (source: string): GrammarError => grammarErrorOf(source, 'lark');
 
 const lark = (source: string) => compileGrammar(source, { syntax: 'lark' });
 
