@@ -1,6 +1,8 @@
 import ajv2020Module from 'ajv/dist/2020.js';
 import ajvModule from 'ajv';
 import ajvFormatsModule from 'ajv-formats';
+import ajvUriModule from 'ajv/dist/runtime/uri.js';
+import type { UriResolver } from 'ajv/dist/types/index.js';
 import { ASSERTED_FORMATS, formatPredicate } from './formats.js';
 import { DEFAULT_BASE, isObject, legacyLevel, type Draft } from './schema-resources.js';
 
@@ -8,12 +10,13 @@ import { DEFAULT_BASE, isObject, legacyLevel, type Draft } from './schema-resour
 const Ajv2020 = ajv2020Module.default;
 const AjvDraft7 = ajvModule.default;
 const addFormats = ajvFormatsModule.default;
+const ajvUri = ajvUriModule.default;
 
 /**
  * The reference validator: ajv (draft 2020-12 or draft-07) with ajv-formats asserting the formats the
  * specification defines. The machine uses it as the final check of every complete document, so a bug
- * in the automaton can never let an invalid document through. It is compiled lazily: ajv generates
- * code per schema (milliseconds), and many machines never complete a document.
+ * in the automaton can never let an invalid document through. It is compiled on first use (ajv
+ * generates code per schema, milliseconds): jsonSchemaAutomaton asks for it when the automaton is built.
  */
 export interface ReferenceValidator {
   /** Validates a whole document; throws when ajv could not compile the schema (see `available`). */
@@ -38,28 +41,38 @@ function regExpEngine(pattern: string, flags: string): RegExp {
 }
 regExpEngine.code = 'new RegExp';
 
-function collectFormats(schema: unknown, out: Set<string>): void {
-  if (Array.isArray(schema)) for (const s of schema) collectFormats(s, out);
-  else if (isObject(schema)) {
-    for (const [k, v] of Object.entries(schema)) {
-      if (k === 'format' && typeof v === 'string') out.add(v);
-      collectFormats(v, out);
-    }
-  }
+/** What the document asks of an ajv instance, found in one walk over every value of it. */
+interface AjvNeeds {
+  /** Every string under a `format` key: the formats ajv will look up. */
+  readonly formats: Set<string>;
+  /**
+   * Whether a string anywhere but under `$schema` names json-schema.org: a reference (or a base URI
+   * that a relative reference resolves against) that may reach one of ajv's meta-schemas. Without
+   * one, ajv is built without them (measured: ~0.3 ms of its ~1.5 ms per schema).
+   */
+  meta: boolean;
+  /**
+   * Whether any object has an `unevaluatedProperties` or `unevaluatedItems` key (wherever it is: a
+   * superset of the keywords ajv compiles). Without one, tracking evaluated properties and items is
+   * dead code (only those two keywords read it), so ajv may skip generating it.
+   */
+  unevaluated: boolean;
 }
 
-/**
- * Whether a string anywhere but under `$schema` names json-schema.org: a reference (or a base URI that
- * a relative reference resolves against) that may reach one of ajv's meta-schemas. Without one, ajv is
- * built without them (measured: ~0.3 ms of its ~1.5 ms per schema).
- */
-function mentionsMetaSchemas(schema: unknown): boolean {
-  if (typeof schema === 'string') return schema.includes('json-schema.org');
-  if (Array.isArray(schema)) return schema.some(mentionsMetaSchemas);
-  if (isObject(schema)) {
-    for (const [k, v] of Object.entries(schema)) if (k !== '$schema' && mentionsMetaSchemas(v)) return true;
+/** `inSchemaKey`: the value is under a `$schema` key, whose strings do not count for `meta`. */
+function scanForAjv(value: unknown, needs: AjvNeeds, inSchemaKey = false): void {
+  if (typeof value === 'string') {
+    if (!inSchemaKey && value.includes('json-schema.org')) needs.meta = true;
+  } else if (Array.isArray(value)) {
+    for (const v of value) scanForAjv(v, needs, inSchemaKey);
+  } else if (isObject(value)) {
+    for (const k in value) {
+      const v = value[k];
+      if (k === 'format' && typeof v === 'string') needs.formats.add(v);
+      if (k === 'unevaluatedProperties' || k === 'unevaluatedItems') needs.unevaluated = true;
+      scanForAjv(v, needs, inSchemaKey || k === '$schema');
+    }
   }
-  return false;
 }
 
 /**
@@ -107,6 +120,143 @@ function withoutAsync(schema: unknown): unknown {
   return rest;
 }
 
+type UriComponent = ReturnType<UriResolver['parse']>;
+
+/**
+ * ajv's own URI resolver (fast-uri) behind memos: every compile parses and resolves the same URIs
+ * again and again (the base URI, each `$ref` against its base): ~10% of ajv's compile time in a CPU
+ * profile of the 300-file MaskBench sample. All three are pure functions of their arguments; parsed components are frozen
+ * (fast-uri's serialize copies its argument, ajv only reads them), so one can serve every caller.
+ */
+const parsedUris = new Map<string, UriComponent>();
+const serializedUris = new WeakMap<UriComponent, string>();
+const resolvedUris = new Map<string, string>();
+/** Entries per memo before it starts over (bounded memory whatever the schemas). */
+const URI_MEMO_LIMIT = 4096;
+
+const memoUriResolver: UriResolver = {
+  parse(uri) {
+    let c = parsedUris.get(uri);
+    if (c === undefined) {
+      c = Object.freeze(ajvUri.parse(uri));
+      if (parsedUris.size >= URI_MEMO_LIMIT) parsedUris.clear();
+      parsedUris.set(uri, c);
+    }
+    return c;
+  },
+  serialize(component) {
+    let s = serializedUris.get(component);
+    if (s === undefined) {
+      s = ajvUri.serialize(component);
+      if (Object.isFrozen(component)) serializedUris.set(component, s);
+    }
+    return s;
+  },
+  resolve(base, path) {
+    const key = `${base.length}:${base}${path}`;
+    let r = resolvedUris.get(key);
+    if (r === undefined) {
+      r = ajvUri.resolve(base, path);
+      if (resolvedUris.size >= URI_MEMO_LIMIT) resolvedUris.clear();
+      resolvedUris.set(key, r);
+    }
+    return r;
+  },
+};
+
+/**
+ * A new ajv instance for one dialect. Only the verdict is read: no error messages, and unoptimized
+ * code (ajv's optimizer passes cost more than they save on one document per generation; measured on
+ * 300 MaskBench schemas: compile p50 ~2.0 -> ~0.9 ms, mean ~9.7 -> ~3.3 ms, the same verdicts on every
+ * instance). ajv's meta-schemas are only loaded when `meta` (validateSchema is off). Without
+ * `unevaluated`, a draft 2020-12 instance generates no evaluated-property/item tracking, which only
+ * `unevaluatedProperties`/`unevaluatedItems` read (Ajv2020 forces the option on; the flag is read
+ * when code is generated).
+ */
+function newInstance(draft: Draft, meta: boolean, unevaluated: boolean): AjvInstance {
+  const options = { strict: false, validateSchema: false, logger: false as const, messages: false, meta, uriResolver: memoUriResolver, code: { regExp: regExpEngine, optimize: false } };
+  const instance = (draft === '2020-12' ? new Ajv2020(options) : new AjvDraft7(options)) as AjvInstance;
+  if (!unevaluated) instance.opts.unevaluated = false;
+  addFormats(instance, { mode: 'full', keywords: false });
+  for (const name of NON_STANDARD) instance.addFormat(name, true);
+  // Formats ajv-formats lacks: ajv checks them with this module's own definitions.
+  for (const name of ['iri', 'iri-reference', 'idn-hostname', 'idn-email']) instance.addFormat(name, formatPredicate(name)!);
+  return instance;
+}
+
+/**
+ * Formats the schema names that the specification does not define (or this module does not assert):
+ * annotations, as everywhere else. A name gets `true` before any schema using it compiles, and keeps
+ * it, so an instance shared by many schemas never changes a format a compiled validator captured.
+ */
+function addAnnotationFormats(instance: AjvInstance, formats: ReadonlySet<string>): void {
+  for (const name of formats) {
+    if (!ASSERTED_FORMATS.has(name)) instance.addFormat(name, true);
+  }
+}
+
+interface SharedInstance {
+  readonly instance: AjvInstance;
+  compiled: number;
+}
+
+/**
+ * ajv instances shared by the schemas compiled without remotes, one per dialect and option set:
+ * building one (its vocabularies, rules and formats) cost ~0.25-0.35 ms of a ~1.4 ms ajv compile
+ * (MaskBench 300-file sample, p50). Each schema is removed again after its validator is generated,
+ * every `$id` it registered with it, so no schema can resolve a reference into another. ajv's value
+ * scope still keeps every generated validator (their code indexes into it), so an instance is
+ * replaced after SHARED_COMPILES schemas: that bounds what the shared instances hold.
+ */
+const sharedInstances = new Map<string, SharedInstance>();
+const SHARED_COMPILES = 64;
+
+/** The validator of `doc` generated by a shared instance, which is left as it was found. */
+function compileShared(doc: object, draft: Draft, needs: AjvNeeds): (value: unknown) => unknown {
+  const key = `${draft} ${needs.meta} ${needs.unevaluated}`;
+  let entry = sharedInstances.get(key);
+  if (entry === undefined || entry.compiled >= SHARED_COMPILES) {
+    entry = { instance: newInstance(draft, needs.meta, needs.unevaluated), compiled: 0 };
+    sharedInstances.set(key, entry);
+  }
+  entry.compiled++;
+  const { instance } = entry;
+  addAnnotationFormats(instance, needs.formats);
+  const refs = new Set(Object.keys(instance.refs));
+  const schemas = new Set(Object.keys(instance.schemas));
+  let compiled = false;
+  try {
+    instance.addSchema(doc, DEFAULT_BASE);
+    const v = instance.getSchema(DEFAULT_BASE);
+    if (v === undefined) throw new Error('ajv did not register the schema');
+    compiled = true;
+    return v;
+  } finally {
+    instance.removeSchema(DEFAULT_BASE);
+    for (const k of Object.keys(instance.refs)) if (!refs.has(k)) delete instance.refs[k];
+    for (const k of Object.keys(instance.schemas)) if (!schemas.has(k)) delete instance.schemas[k];
+    // A compile that threw may have left state behind that the two sweeps do not know of.
+    if (!compiled) sharedInstances.delete(key);
+  }
+}
+
+/** The validator of `doc` from an instance of its own, with the remote documents registered. */
+function compileWithRemotes(doc: object, draft: Draft, needs: AjvNeeds, remotes: Record<string, unknown>): (value: unknown) => unknown {
+  const instance = newInstance(draft, needs.meta, needs.unevaluated);
+  addAnnotationFormats(instance, needs.formats);
+  for (const [uri, schema] of Object.entries(remotes)) {
+    try {
+      instance.addSchema(withoutAsync(forAjv(schema, draft)) as object, uri);
+    } catch {
+      // A remote ajv cannot read (another dialect): references to it will fail to compile below.
+    }
+  }
+  instance.addSchema(doc, DEFAULT_BASE);
+  const v = instance.getSchema(DEFAULT_BASE);
+  if (v === undefined) throw new Error('ajv did not register the schema');
+  return v;
+}
+
 export function referenceValidator(
   root: unknown,
   draft: Draft,
@@ -120,44 +270,24 @@ export function referenceValidator(
     if (tried) return;
     tried = true;
     try {
-      // Only the verdict is read: no error messages, and unoptimized code (ajv's optimizer passes cost
-      // more than they save on one document per generation; measured on 300 MaskBench schemas: compile
-      // p50 ~2.0 -> ~0.9 ms, mean ~9.7 -> ~3.3 ms, the same verdicts on every instance).
-      // ajv's meta-schemas are only needed when a reference can reach one (validateSchema is off).
-      const meta = mentionsMetaSchemas(root) || Object.values(remotes ?? {}).some(mentionsMetaSchemas);
-      const options = { strict: false, validateSchema: false, logger: false as const, messages: false, meta, code: { regExp: regExpEngine, optimize: false } };
-      const instance = (draft === '2020-12' ? new Ajv2020(options) : new AjvDraft7(options)) as AjvInstance;
-      addFormats(instance, { mode: 'full', keywords: false });
-      for (const name of NON_STANDARD) instance.addFormat(name, true);
-      // Formats ajv-formats lacks: ajv checks them with this module's own definitions.
-      for (const name of ['iri', 'iri-reference', 'idn-hostname', 'idn-email']) instance.addFormat(name, formatPredicate(name)!);
-      const used = new Set<string>();
-      collectFormats(root, used);
-      for (const r of Object.values(remotes ?? {})) collectFormats(r, used);
-      for (const name of used) {
-        if (!ASSERTED_FORMATS.has(name)) instance.addFormat(name, true);
-      }
-      for (const [uri, schema] of Object.entries(remotes ?? {})) {
-        try {
-          instance.addSchema(withoutAsync(forAjv(schema, draft)) as object, uri);
-        } catch {
-          // A remote ajv cannot read (another dialect): references to it will fail to compile below.
-        }
-      }
       const doc = withoutAsync(forAjv(root, draft));
       if (typeof doc === 'boolean') {
         main = () => doc;
-      } else {
-        instance.addSchema(doc as object, DEFAULT_BASE);
-        const v = instance.getSchema(DEFAULT_BASE);
-        if (v === undefined) throw new Error('ajv did not register the schema');
-        main = (value) => {
-          const verdict: unknown = v(value);
-          // A validator that answers anything but a boolean (a Promise, say) has not decided: never read it as valid.
-          if (typeof verdict !== 'boolean') throw new Error(`ajv answered ${typeof verdict} instead of true/false`);
-          return verdict;
-        };
+        return;
       }
+      const needs: AjvNeeds = { formats: new Set(), meta: false, unevaluated: false };
+      scanForAjv(root, needs);
+      for (const r of Object.values(remotes ?? {})) scanForAjv(r, needs);
+      const v =
+        remotes === undefined || Object.keys(remotes).length === 0
+          ? compileShared(doc as object, draft, needs)
+          : compileWithRemotes(doc as object, draft, needs, remotes);
+      main = (value) => {
+        const verdict: unknown = v(value);
+        // A validator that answers anything but a boolean (a Promise, say) has not decided: never read it as valid.
+        if (typeof verdict !== 'boolean') throw new Error(`ajv answered ${typeof verdict} instead of true/false`);
+        return verdict;
+      };
     } catch (error) {
       reason = `ajv cannot compile this schema: ${(error as Error).message}`;
     }
