@@ -406,11 +406,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     if (next === 0 && s.cpCap === 0 && bodyCovered[i] !== 0 && (restsAt === undefined || restsAt[d] === 0) && s.loops(ps)) {
       // Nothing below can kill or count: every BODY/PARTIAL token of the subtree is allowed (its
       // other tokens are rejected anyway), without stepping (measured: pass 1 dominated key masks).
-      for (let k = nodeTokenStart[i], end = nodeTokenStart[subtreeEnd[i]]; k < end; k++) {
-        const id = tokenIds[k];
-        const bit = 1 << (id & 31);
-        if (bodyTokens[id >>> 5] & bit) out[id >>> 5] |= bit;
-      }
+      allowBodyTokens(out, bodyTokens, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
       i = subtreeEnd[i];
       continue;
     }
@@ -425,11 +421,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
       // (measured on Llama-3: a walk in `^[A-Za-z0-9_.-]+$` visits ~4k nodes instead of ~93k). Only
       // asked where this byte looped already: a state's loop bytes cost ~94 steps to find, wasted on
       // states that every character moves (a date-time's digits: its first mask took 22 ms, not 3).
-      for (let k = nodeTokenStart[i], end = nodeTokenStart[subtreeEnd[i]]; k < end; k++) {
-        const id = tokenIds[k];
-        const bit = 1 << (id & 31);
-        if (bodyTokens[id >>> 5] & bit) out[id >>> 5] |= bit;
-      }
+      allowBodyTokens(out, bodyTokens, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
       i = subtreeEnd[i];
       continue;
     }
@@ -484,4 +476,13 @@ function walkRange(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, from: 
     depth--;
   }
   return work;
+}
+
+/** ORs into `out` the tokens tokenIds[from..to) that are in `bodyTokens` (a subtree's BODY/PARTIAL tokens). */
+function allowBodyTokens(out: Uint32Array, bodyTokens: Uint32Array, tokenIds: ArrayLike<number>, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const id = tokenIds[k];
+    const bit = 1 << (id & 31);
+    if (bodyTokens[id >>> 5] & bit) out[id >>> 5] |= bit;
+  }
 }
