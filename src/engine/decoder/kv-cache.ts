@@ -100,11 +100,6 @@ export class KvCache {
     return this.liveBytes;
   }
 
-  /** Empty past tensors ([batch, heads, 0, head_dim]) for a first forward pass. */
-  emptyPast(batch: number): Past {
-    return emptyPast(this.entries, batch);
-  }
-
   /**
    * The past for a batch of sequences in this order: the block itself when the sequences are exactly
    * its rows in order (the common SMC step), otherwise a copy that gathers each row, right-aligned to

@@ -151,7 +151,7 @@ export class KvSlab {
 }
 
 /** The smallest capacity of the growth grid that holds `positions`. */
-export function slabCapacity(positions: number): number {
+function slabCapacity(positions: number): number {
   return Math.max(GROWTH, Math.ceil(positions / GROWTH) * GROWTH);
 }
 
