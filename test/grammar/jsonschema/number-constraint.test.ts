@@ -98,3 +98,34 @@ describe('numberViable with a negative exponent', () => {
     expect(numberViable('5e-', numberConstraint({ minimum: [0.001] }))).toBe(true);
   });
 });
+
+describe('numberViable on plain integers (bounded form) agrees with brute force', () => {
+  // Bounds within 4 digits: a prefix is viable exactly when some completion of at most 4 more digits
+  // satisfies the constraint (longer ones are past every bound), so enumeration decides it.
+  const constraints: NumberKeywords[] = [
+    { integer: true, bounded: true, minimum: [10], maximum: [20] },
+    { integer: true, bounded: true, exclusiveMinimum: [-150], exclusiveMaximum: [150], multipleOf: [7] },
+    { integer: true, bounded: true, minimum: [-3000], maximum: [-20] },
+    { integer: true, bounded: true, maximum: [999], multipleOf: [4] },
+    { integer: true, bounded: true, minimum: [100], exclusiveMaximum: [100.5] },
+  ];
+  const prefixes = ['-', '1', '2', '10', '15', '20', '21', '149', '150', '-1', '-14', '-149', '-150', '-3', '-30', '-300', '-3001', '9', '99', '999', '1000', '100'];
+  function satisfiable(prefix: string, c: ReturnType<typeof numberConstraint>): boolean {
+    const digits = prefix === '-' ? ['1', '2', '3', '4', '5', '6', '7', '8', '9'] : [''];
+    const stack = digits.map((first) => prefix + first);
+    while (stack.length > 0) {
+      const text = stack.pop()!;
+      const body = text.startsWith('-') ? text.slice(1) : text;
+      if (body !== '' && checkNumber(text, c)) return true;
+      if (body.length < prefix.replace('-', '').length + 4 && body !== '0') for (let x = 0; x <= 9; x++) stack.push(text + x);
+    }
+    return false;
+  }
+  constraints.forEach((k, i) => {
+    it(`constraint ${i}`, () => {
+      const c = numberConstraint(k);
+      expect(c.plainInteger).toBe(true);
+      for (const prefix of prefixes) expect([prefix, numberViable(prefix, c)]).toEqual([prefix, satisfiable(prefix, c)]);
+    });
+  });
+});
