@@ -1,6 +1,6 @@
 import type { ByteClassId, ByteCursor } from '../automaton/byte-machine.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
-import { bodyBits, stringExits } from './string-exits.js';
+import { bodyBits, stringExits, type SpecialRoots, type SuffixTrie } from './string-exits.js';
 
 /**
  * The trie walk behind the schema machine's masks (ByteMachine.fillMask), with BUDGETED slices: in a
@@ -149,34 +149,71 @@ function walkUncovered(
  * How a string-state mask treats the tokens that close the string: `after` is a cursor right after the
  * closing quote (null when the string cannot close here), valid for every body prefix; `exceptions` are
  * body prefixes after which the closing differs (the rest of a property name: the key then names that
- * property), whose tokens are walked exactly; `at` makes a fresh cursor at the string state.
+ * property), whose tokens are walked exactly; `at` makes a fresh cursor at the string state; `escapes`,
+ * when given, lets the escape tokens be decided by groups (see walkSpecialRoots) instead of a walk.
  */
 export interface ExitPlan {
   readonly after: ByteCursor | null;
   readonly exceptions: readonly Uint8Array[];
   at(): ByteCursor;
+  readonly escapes?: PrefixGroups;
+}
+
+/**
+ * What decides the special tokens of a string state by groups (walkSpecialRoots): the string's
+ * product state and its step. The machine gives it only where the state a body-only prefix leads to is
+ * a function of the product state it reaches (and of its character count, `counted`): the string keeps
+ * no text, or a key keeps it only to refuse written keys, whose `rests` (the bytes that would repeat
+ * one) send the prefixes still spelling one to an exact walk.
+ */
+export interface PrefixGroups {
+  readonly ps: number;
+  step(ps: number, byte: number): number;
+  readonly rests: readonly Uint8Array[];
+  /** The character count matters (a length limit): groups are by product state and count. */
+  readonly counted: boolean;
 }
 
 /**
  * Mask of a string state whose automata let every character through (see string-exits.ts): BODY and
  * PARTIAL tokens within `budget` characters from a bitset; with an exit plan, CLOSE tokens by suffix;
- * the remaining tokens by a walk. Returns the work done, or -1 past `fuel` (then `out` is all ones).
+ * the remaining tokens by a walk. Without an exit plan, `groups` (when given) decides CLOSE and escape
+ * tokens by groups instead of the walk; it also means that no body character can end the string's
+ * life but by its count, so the BODY/PARTIAL tokens allowed are those up to the count at which `a`s
+ * pushed on the cursor stop being accepted (more than `budget` when atoms with longer limits survive
+ * the death of the shortest). Returns the work done, or -1 past `fuel` (then `out` is all ones).
  */
-export function stringWalk(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array, fuel: number, budget: number, exit: ExitPlan | undefined): number {
+export function stringWalk(
+  trie: TokenTrie,
+  cursor: ByteCursor,
+  out: Uint32Array,
+  fuel: number,
+  budget: number,
+  exit: ExitPlan | undefined,
+  groups?: PrefixGroups,
+): number {
   const exits = stringExits(trie);
-  const body = bodyBits(trie, exits, budget);
+  let bodyChars = budget;
+  const longest = exits.maxBodyChars[0];
+  if (exit === undefined && groups !== undefined && budget < longest) {
+    let pushed = 0;
+    while (pushed < longest && cursor.push(0x61)) pushed++;
+    for (let k = 0; k < pushed; k++) cursor.pop();
+    bodyChars = pushed;
+  }
+  const body = bodyBits(trie, exits, bodyChars);
   for (let w = 0; w < out.length; w++) out[w] |= body[w];
   let work = 0;
   if (exit !== undefined) {
     if (exit.after !== null) {
       const after = exit.after;
-      const { suffixByte, suffixFirstChild, suffixNextSibling, suffixTokens } = exits;
+      const { byte, firstChild, nextSibling, tokens } = exits.afterQuote;
       const visit = (s: number): void => {
-        const ids = suffixTokens[s];
+        const ids = tokens[s];
         for (let k = 0; k < ids.length; k++) out[ids[k] >>> 5] |= 1 << (ids[k] & 31);
-        for (let c = suffixFirstChild[s]; c >= 0; c = suffixNextSibling[c]) {
+        for (let c = firstChild[s]; c >= 0; c = nextSibling[c]) {
           work++;
-          if (after.push(suffixByte[c])) {
+          if (after.push(byte[c])) {
             visit(c);
             after.pop();
           }
@@ -190,9 +227,120 @@ export function stringWalk(trie: TokenTrie, cursor: ByteCursor, out: Uint32Array
       const at = exit.at();
       for (const prefix of exit.exceptions) work += walkException(trie, at, out, prefix);
     }
+    if (exit.escapes !== undefined) return work + walkSpecialRoots(trie, exits.backslashRoots, exits.afterBackslash, 0x5c, exit.at(), out, exit.escapes);
+  } else if (groups !== undefined) {
+    work += bodyChars === budget ? 0 : bodyChars + 1;
+    work += walkSpecialRoots(trie, exits.quoteRoots, exits.afterQuote, 0x22, cursor, out, groups);
+    return work + walkSpecialRoots(trie, exits.backslashRoots, exits.afterBackslash, 0x5c, cursor, out, groups);
   }
   const covered = exit !== undefined ? exits.exitCovered : exits.bodyCovered;
   return walkUncovered(trie, cursor, out, fuel, work, covered, exits.maxBodyChars, budget);
+}
+
+/**
+ * The tokens below `roots` (every token whose first special byte is `special`, after a body-only
+ * prefix), decided by groups: prefixes that lead the string's product automaton to the same state (and,
+ * when counted, add as many characters) lead the machine to the same state, so one cursor per group
+ * pushes one member's prefix and the special byte, and walks the shared suffix trie once for all its
+ * members (measured on Llama-3: ~150 roots of each kind, a few groups per mask, where the trie walk
+ * stepped the full machine through every prefix). A prefix still spelling a written key's rest is
+ * walked exactly. `cursor` is left where it was given.
+ */
+function walkSpecialRoots(trie: TokenTrie, roots: SpecialRoots, after: SuffixTrie, special: number, cursor: ByteCursor, out: Uint32Array, g: PrefixGroups): number {
+  const { node, pathStart, path } = roots;
+  const n = node.length;
+  const groupOf = new Int32Array(n);
+  const representatives: number[] = [];
+  const groupByState = new Map<number, number>();
+  const exact: number[] = [];
+  let work = 0;
+  for (let r = 0; r < n; r++) {
+    const from = pathStart[r];
+    const to = pathStart[r + 1];
+    let ps = g.ps;
+    for (let k = from; k < to; k++) ps = g.step(ps, path[k]);
+    work += to - from;
+    if (g.rests.length > 0 && spellsRest(g.rests, path, from, to)) {
+      groupOf[r] = -1;
+      exact.push(r);
+      continue;
+    }
+    // The characters a prefix adds are its lead bytes.
+    let chars = 0;
+    if (g.counted) for (let k = from; k < to; k++) if (path[k] < 0x80 || path[k] >= 0xc0) chars++;
+    const key = g.counted ? ps * 4096 + chars : ps;
+    let group = groupByState.get(key);
+    if (group === undefined) {
+      group = representatives.length;
+      representatives.push(r);
+      groupByState.set(key, group);
+    }
+    groupOf[r] = group;
+  }
+  const members = new Int32Array(representatives.length);
+  for (let r = 0; r < n; r++) if (groupOf[r] >= 0) members[groupOf[r]]++;
+  const { subtreeEnd, nodeDepth } = trie;
+  const { byte, firstChild, nextSibling, tokens, roots: rootOf } = after;
+  for (let group = 0; group < representatives.length; group++) {
+    const r = representatives[group];
+    const length = pathStart[r + 1] - pathStart[r];
+    const pushed = pushPrefix(cursor, path, pathStart[r], pathStart[r + 1]);
+    work += pushed;
+    if (pushed === length && members[group] < SUFFIX_TRIE_MEMBERS) {
+      // A small group: each member's own subtree from the shared cursor (the cursor's memo of full
+      // steps serves the members' common first bytes), cheaper than the whole suffix trie.
+      // walkRange counts depths from the base it is given: a member's prefix may be longer or shorter.
+      for (let m = r; m < n; m++) if (groupOf[m] === group) work += walkRange(trie, cursor, out, node[m], subtreeEnd[node[m]], nodeDepth[node[m]] - 1);
+    } else if (pushed === length && cursor.push(special)) {
+      work++;
+      const visit = (s: number): void => {
+        const ids = tokens[s];
+        const of = rootOf[s];
+        for (let k = 0; k < ids.length; k++) if (groupOf[of[k]] === group) out[ids[k] >>> 5] |= 1 << (ids[k] & 31);
+        for (let c = firstChild[s]; c >= 0; c = nextSibling[c]) {
+          work++;
+          if (cursor.push(byte[c])) {
+            visit(c);
+            cursor.pop();
+          }
+        }
+      };
+      visit(0);
+      cursor.pop();
+    }
+    for (let k = 0; k < pushed; k++) cursor.pop();
+  }
+  for (const r of exact) {
+    const length = pathStart[r + 1] - pathStart[r];
+    const pushed = pushPrefix(cursor, path, pathStart[r], pathStart[r + 1]);
+    if (pushed === length) work += walkRange(trie, cursor, out, node[r], subtreeEnd[node[r]], length);
+    for (let k = 0; k < pushed; k++) cursor.pop();
+  }
+  return work;
+}
+
+/**
+ * Groups of at least this many roots walk the shared suffix trie once; smaller ones walk their members'
+ * subtrees (a key's name automaton moves on most bytes: its groups are mostly single roots).
+ */
+const SUFFIX_TRIE_MEMBERS = 8;
+
+/** Pushes path[from..to) while the cursor accepts; returns how many bytes it took. */
+function pushPrefix(cursor: ByteCursor, path: Uint8Array, from: number, to: number): number {
+  let pushed = 0;
+  while (from + pushed < to && cursor.push(path[from + pushed])) pushed++;
+  return pushed;
+}
+
+/** Whether path[from..to) is a prefix of (or equals) one of `rests`. */
+function spellsRest(rests: readonly Uint8Array[], path: Uint8Array, from: number, to: number): boolean {
+  const length = to - from;
+  outer: for (const rest of rests) {
+    if (rest.length < length) continue;
+    for (let k = 0; k < length; k++) if (rest[k] !== path[from + k]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -282,6 +430,8 @@ export interface BodyState {
   loops(ps: number): boolean;
   /** The body bytes that leave product state `ps` unchanged (256 bits; see StringPlan.loopBytes). */
   loopBytes(ps: number): Uint32Array;
+  /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
+  readonly groups?: PrefixGroups;
 }
 
 /** Whether the bytes below trie node `i` are all in `bytes`. */
@@ -442,7 +592,12 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     if (pushed === prefix.length) work += walkRange(trie, exact!, out, root, subtreeEnd[root], prefix.length);
     for (let k = 0; k < pushed; k++) exact!.pop();
   }
-  // Pass 3: everything that leaves the string body, with the full machine.
+  // Pass 3: everything that leaves the string body, with the full machine (by groups where it may).
+  if (s.groups !== undefined) {
+    const at = cursor();
+    work += walkSpecialRoots(trie, exits.quoteRoots, exits.afterQuote, 0x22, at, out, s.groups);
+    return work + walkSpecialRoots(trie, exits.backslashRoots, exits.afterBackslash, 0x5c, at, out, s.groups);
+  }
   return walkUncovered(trie, cursor(), out, fuel, work, bodyCovered, undefined, 0);
 }
 

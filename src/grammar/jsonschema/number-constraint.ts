@@ -151,6 +151,16 @@ export function isUnconstrained(c: NumberConstraint): boolean {
   return !c.integer && c.lo === undefined && c.hi === undefined && c.multipleOf.length === 0 && c.values === undefined;
 }
 
+/**
+ * True when the constraint asks only for the plain integer form (`type: integer` in 'bounded' form,
+ * nothing else): then the number's phases decide it (number-shape.ts breaksPlainForm) and no text
+ * needs to be kept. Every other check of checkNumber holds for a plain integer text, and
+ * plainIntegerViable accepts every plain prefix when there is no bound, multiple or value.
+ */
+export function isPlainIntegerOnly(c: NumberConstraint): boolean {
+  return c.plainInteger && c.lo === undefined && c.hi === undefined && c.multipleOf.length === 0 && c.values === undefined;
+}
+
 /** Bounds on a non-negative magnitude y: a <= y <= b (with exclusivity), b undefined = no bound. */
 interface Range {
   a: Decimal | undefined;
@@ -188,6 +198,102 @@ export function numberViable(prefix: string, c: NumberConstraint): boolean {
 }
 
 const viability = new WeakMap<NumberConstraint, Map<string, boolean>>();
+
+/**
+ * True when every text `prefix + D`, D a run of 1 to `k` digits, is viable (numberViable): a mask may
+ * then allow the digit tokens of up to `k` digits without walking them. The caller guarantees the
+ * number's shape takes k more digits. Sound, not complete: false only means "walk them". Measured on
+ * the 300-file MaskBench sample before: text-keeping number masks walked ~880 digit nodes each at
+ * ~3.5 us (a viability test per text, rarely repeated across masks).
+ */
+export function digitsStayViable(prefix: string, c: NumberConstraint, k: number): boolean {
+  if (k <= 0) return true;
+  const negative = prefix.charCodeAt(0) === 45; /* - */
+  if (c.plainInteger) {
+    // The texts s' = prefix + D of one length n run from L = s * 10^k to H = L + 10^k - 1. If both
+    // [L * 10^j, (L + 1) * 10^j - 1] and [H * 10^j, (H + 1) * 10^j - 1] meet the range's integers for
+    // one j (j more digits, n + j <= MAX_INTEGER_DIGITS), so does every s' between (the range is an
+    // interval), which is plainIntegerViable's test; a run of i < k digits covers those intervals at
+    // j + k - i. A multiple or an enum is not an interval; after `-` a `0` breaks the form.
+    if (c.multipleOf.length > 0 || c.values !== undefined) return false;
+    const body = negative ? prefix.slice(1) : prefix;
+    if (body === '' || body === '0' || PLAIN_INTEGER_BREAK.test(prefix)) return false;
+    const width = 10n ** BigInt(k);
+    const low = BigInt(body) * width;
+    const high = low + width - 1n;
+    const one = powerOfTen(0);
+    for (let j = 0, n = body.length + k; n + j <= MAX_INTEGER_DIGITS; j++) {
+      const scale = 10n ** BigInt(j);
+      if (
+        integersMeet(negative, low * scale, (low + 1n) * scale - 1n, c.lo, c.loExclusive, c.hi, c.hiExclusive, one) &&
+        integersMeet(negative, high * scale, (high + 1n) * scale - 1n, c.lo, c.loExclusive, c.hi, c.hiExclusive, one)
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+  if (c.values !== undefined) return false;
+  // viableIn's first test (a one-sided bound the sign can run away from, a significant digit, no
+  // negative exponent) still holds after more digits: the sign stays, the digit stays, no `e-` appears.
+  const significant = SIGNIFICANT_MANTISSA.test(prefix);
+  if (c.multipleOf.length === 0 && !/[eE]-/.test(prefix) && significant && (negative ? c.lo === undefined : c.hi === undefined)) return true;
+  // Otherwise, in the mantissa: viableIn reaches scaledPrefixViable with the significant digits s' =
+  // s * 10^k + D, from L = s * 10^k to H = L + 10^k - 1, until a bounded fraction fills up.
+  if (!significant || /[eE]/.test(prefix)) return false;
+  const body = negative ? prefix.slice(1) : prefix;
+  const dot = body.indexOf('.');
+  if (c.bounded && dot >= 0 && body.length - dot - 1 + k >= MAX_FRACTION_DIGITS) return false;
+  return scaledRunViable(BigInt(body.replace('.', '').replace(/^0+/, '')), k, magnitudeRange(negative, c), stepOf(c));
+}
+
+/** The constraint's range on the magnitude |x| of a number of the given sign. */
+function magnitudeRange(negative: boolean, c: NumberConstraint): Range {
+  return negative
+    ? { a: c.hi && negate(c.hi), aExclusive: c.hiExclusive, b: c.lo && negate(c.lo), bExclusive: c.loExclusive }
+    : { a: c.lo, aExclusive: c.loExclusive, b: c.hi, bExclusive: c.hiExclusive };
+}
+
+/** What every value must be a multiple of (the integer type and multipleOf); undefined = nothing. */
+function stepOf(c: NumberConstraint): Decimal | undefined {
+  let step: Decimal | undefined = c.integer ? powerOfTen(0) : undefined;
+  for (const m of c.multipleOf) step = step === undefined ? m : lcmDecimal(step, m);
+  return step;
+}
+
+/**
+ * Whether scaledPrefixViable holds for every s' in [s * 10^k, (s + 1) * 10^k - 1]: true when one
+ * scale 10^j puts every [s', s' + 1) x 10^j inside the range and 10^j >= step (a half-open interval
+ * as long as the step holds a multiple). Then for each s' the scan from its largest scale down meets
+ * no interval below the floor before j, and finds j. A run of i < k digits passes the same test at
+ * j + k - i (the same ends, a wider interval per s').
+ */
+function scaledRunViable(s: bigint, k: number, r: Range, step: Decimal | undefined): boolean {
+  // scaledPrefixViable's first answers, whatever s'.
+  if (r.b === undefined) return true;
+  if (r.b.negative || r.b.digits === 0n) return false;
+  const a = r.a !== undefined && !r.a.negative && r.a.digits !== 0n ? r.a : undefined;
+  if (a === undefined && step === undefined) return true;
+  const width = 10n ** BigInt(k);
+  const low = s * width;
+  // The smallest j with low * 10^j above a (at or above when a is inclusive) and 10^j >= step; the
+  // largest value, (H + 1) * 10^j, only grows with j.
+  let j: number;
+  if (a !== undefined) {
+    const above = (e: number) => {
+      const cmp = compareDecimal(makeDecimal(false, low, e), a);
+      return cmp > 0 || (cmp === 0 && !r.aExclusive);
+    };
+    j = digitCount(a.digits) + a.exp - digitCount(low);
+    while (!above(j)) j++;
+    while (above(j - 1)) j--;
+    if (step !== undefined) while (compareDecimal(powerOfTen(j), step) < 0) j++;
+  } else {
+    j = digitCount(step!.digits) + step!.exp;
+    while (compareDecimal(powerOfTen(j - 1), step!) >= 0) j--;
+  }
+  return compareDecimal(makeDecimal(false, low + width, j), r.b) <= 0;
+}
 
 /** A number prefix whose mantissa has a non-zero digit. */
 const SIGNIFICANT_MANTISSA = /^-?[0.]*[1-9]/;
@@ -272,24 +378,7 @@ function plainIntegerViable(prefix: string, c: NumberConstraint): boolean {
     const hi = only ?? c.hi;
     const loExclusive = only === undefined && c.loExclusive;
     const hiExclusive = only === undefined && c.hiExclusive;
-    const test = (from: bigint, to: bigint): boolean => {
-      // The integers of [from, to] (magnitudes) as signed values, intersected with the range.
-      let a = makeDecimal(negative, negative ? to : from, 0);
-      let b = makeDecimal(negative, negative ? from : to, 0);
-      let aExclusive = false;
-      let bExclusive = false;
-      if (lo !== undefined) {
-        const cmp = compareDecimal(lo, a);
-        if (cmp > 0 || (cmp === 0 && loExclusive)) [a, aExclusive] = [lo, loExclusive];
-      }
-      if (hi !== undefined) {
-        const cmp = compareDecimal(hi, b);
-        if (cmp < 0 || (cmp === 0 && hiExclusive)) [b, bExclusive] = [hi, hiExclusive];
-      }
-      const first = ceilMultiple(a, step, aExclusive);
-      const cmp = compareDecimal(first, b);
-      return cmp < 0 || (cmp === 0 && !bExclusive);
-    };
+    const test = (from: bigint, to: bigint): boolean => integersMeet(negative, from, to, lo, loExclusive, hi, hiExclusive, step);
     if (body === '') {
       // Only the sign so far: every magnitude of 1 to MAX_INTEGER_DIGITS digits (no leading zero).
       if (test(1n, 10n ** BigInt(MAX_INTEGER_DIGITS) - 1n)) return true;
@@ -306,6 +395,28 @@ function plainIntegerViable(prefix: string, c: NumberConstraint): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether the integers [from, to] (magnitudes; negated when `negative`) hold a multiple of `step`
+ * within the range lo..hi (undefined = unbounded).
+ */
+function integersMeet(negative: boolean, from: bigint, to: bigint, lo: Decimal | undefined, loExclusive: boolean, hi: Decimal | undefined, hiExclusive: boolean, step: Decimal): boolean {
+  let a = makeDecimal(negative, negative ? to : from, 0);
+  let b = makeDecimal(negative, negative ? from : to, 0);
+  let aExclusive = false;
+  let bExclusive = false;
+  if (lo !== undefined) {
+    const cmp = compareDecimal(lo, a);
+    if (cmp > 0 || (cmp === 0 && loExclusive)) [a, aExclusive] = [lo, loExclusive];
+  }
+  if (hi !== undefined) {
+    const cmp = compareDecimal(hi, b);
+    if (cmp < 0 || (cmp === 0 && hiExclusive)) [b, bExclusive] = [hi, hiExclusive];
+  }
+  const first = ceilMultiple(a, step, aExclusive);
+  const cmp = compareDecimal(first, b);
+  return cmp < 0 || (cmp === 0 && !bExclusive);
 }
 
 function inRange(y: Decimal, r: Range): boolean {

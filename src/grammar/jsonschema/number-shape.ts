@@ -1,4 +1,4 @@
-import { N_DOT, N_E, N_E_SIGN, N_EXP, N_FRAC, N_INT, N_ZERO } from './frame.js';
+import { N_DOT, N_E, N_E_SIGN, N_EXP, N_FRAC, N_INT, N_MINUS, N_ZERO } from './frame.js';
 
 /**
  * The shape of number texts the machine admits, independent of any schema: how many digits each part
@@ -95,4 +95,12 @@ export function digitBudget(shape: number, phase: number, form: NumberForm): num
   if (phase === N_INT) return MAX_INTEGER_DIGITS - seg;
   if (phase === N_DOT || phase === N_FRAC) return MAX_FRACTION_DIGITS - seg;
   return 0;
+}
+
+/**
+ * True when moving from `phase` to `next` leaves the plain integer form `0|-?[1-9][0-9]*` (a fraction,
+ * an exponent, a negative zero): the phase-level equivalent of a text test for `[.eE]|^-0`.
+ */
+export function breaksPlainForm(phase: number, next: number): boolean {
+  return next === N_DOT || next === N_E || (phase === N_MINUS && next === N_ZERO);
 }

@@ -1,7 +1,7 @@
 import type { ByteClassId, ByteCursor, ByteMachine } from '../automaton/byte-machine.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { ArrayPlan } from './array-plan.js';
-import { bodyAutomatonWalk, budgetedWalk, stringWalk, type BodyState, type ExitPlan } from './budgeted-walk.js';
+import { bodyAutomatonWalk, budgetedWalk, stringWalk, type BodyState, type ExitPlan, type PrefixGroups } from './budgeted-walk.js';
 import { andBits, bitsKey, emptyBits, hasBit, intersects, isEmptyBits, minusBits, subsetBits, withBit, type Bits } from './bits.js';
 import { COUNTS, MUST, UNEVALUATED, type ChildLink, type LinkTable } from './child-link.js';
 import {
@@ -20,8 +20,8 @@ import {
   type Valuation,
 } from './goal.js';
 import { jsonEqualityKeys } from './json-equality.js';
-import { checkNumber, isUnconstrained, numberViable } from './number-constraint.js';
-import { digitBudget, initialShape, stepShape, type NumberForm } from './number-shape.js';
+import { checkNumber, digitsStayViable, isPlainIntegerOnly, isUnconstrained, numberViable } from './number-constraint.js';
+import { breaksPlainForm, digitBudget, initialShape, stepShape, type NumberForm } from './number-shape.js';
 import { ObjectPlan } from './object-plan.js';
 import { StringPlan } from './string-plan.js';
 import { SchemaCursor } from './schema-cursor.js';
@@ -255,13 +255,20 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         if (budget !== Infinity && f.keyOf !== null && (f.parent as ObjFrame).undeclared !== null) return undefined;
         return { classId: 'json-string-body', budget };
       }
-      case K_NUM:
-        if (f.text !== null) return undefined;
+      case K_NUM: {
         if (f.phase === N_ZERO || f.phase === N_MINUS) return undefined;
-        {
-          const budget = digitBudget(f.shape, f.phase, this.options.numbers);
-          return budget > 0 ? { classId: 'digits', budget } : undefined;
+        let budget = digitBudget(f.shape, f.phase, this.options.numbers);
+        // With the text kept, digit tokens are the slice only as far as no atom can die from them
+        // (runs longer than any token's need no proof: those tokens are walked). A bounded range
+        // often lets 1 or 2 more digits through but not 3: shorter budgets are tried too.
+        if (f.text !== null) {
+          const most = Math.min(budget, this.digitKeyCap - 1, MAX_NUMBER_TEXT - f.text.length);
+          let k = most;
+          while (k > 0 && k > most - 3 && !this.digitsKeepAtoms(f, k)) k--;
+          budget = k > most - 3 ? k : 0;
         }
+        return budget > 0 ? { classId: 'digits', budget } : undefined;
+      }
       case K_ROOT:
       case K_OBJ:
       case K_ARR: {
@@ -278,13 +285,18 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const f = state.frame;
     const spec = this.loopSpec(f);
     if (spec !== undefined && spec.classId === 'json-string-body') {
-      return stringWalk(trie, this.cursor(state), out, fuel, spec.budget, this.exitPlan(f as StrFrame, state));
+      const g = f as StrFrame;
+      const exit = this.exitPlan(g, state);
+      // Without an exit plan, a value string that keeps no text has its special tokens decided by groups.
+      const groups = exit === undefined && g.keyOf === null && g.rec === null && g.text === null ? prefixGroups(g, NO_RESTS) : undefined;
+      return stringWalk(trie, this.cursor(state), out, fuel, spec.budget, exit, groups);
     }
     if (f.kind === K_STR && f.keyOf === null && f.rec === null && f.esc === S_NORMAL) {
       // A string whose automata may refuse characters: the body part with the automaton alone.
       const survival = new Map<string, boolean>();
       return bodyAutomatonWalk(trie, () => this.cursor(state), out, fuel, {
         ...bodyStateOf(f),
+        ...(f.text === null ? { groups: prefixGroups(f, NO_RESTS) } : {}),
         survives: (dead) => {
           // Exactly the atoms that die (a superset could wrongly say no), memoized per set for this walk.
           const key = bitsKey(dead);
@@ -323,6 +335,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const plainMemo = new Map<number, boolean>();
     return bodyAutomatonWalk(trie, () => this.cursor(state), out, fuel, {
       ...bodyStateOf(f),
+      ...(f.plan.needsText ? {} : { groups: prefixGroups(f, rests) }),
       survives: () => true,
       key: {
         rests,
@@ -354,7 +367,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     if (f.keyOf === null) {
       if (!plan.loops(f.ps)) return undefined;
       const after = this.cursor(state);
-      return { after: after.push(0x22) ? after : null, exceptions: NO_EXCEPTIONS, at };
+      return { after: after.push(0x22) ? after : null, exceptions: NO_EXCEPTIONS, at, escapes: prefixGroups(f, NO_RESTS) };
     }
     const keys = f.keyOf;
     if (keys.hasPatterns || !plan.loopsBelow(f.ps, plan.extraStart)) return undefined;
@@ -363,13 +376,14 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     if (exceptions === undefined) return undefined;
     // Closing as an undeclared key already written is refused: those bodies are walked exactly too.
     const written = (f.parent as ObjFrame).undeclared;
+    let rests: readonly Uint8Array[] = NO_RESTS;
     if (written !== null && f.text !== null) {
-      const rests = undeclaredKeyRests(written, f.text);
+      rests = undeclaredKeyRests(written, f.text);
       if (exceptions.length + rests.length > 64) return undefined;
       if (rests.length > 0) exceptions = [...exceptions, ...rests];
     }
     const closed = this.finishKey(f, andBits(f.alive, plan.acceptAt(f.ps)), null, -1);
-    return { after: closed === undefined ? null : this.cursor({ frame: closed, doc: '' }), exceptions, at };
+    return { after: closed === undefined ? null : this.cursor({ frame: closed, doc: '' }), exceptions, at, escapes: prefixGroups(f, rests) };
   }
 
   forcedBytes(state: SchemaState): Uint8Array | undefined {
@@ -756,8 +770,29 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   private numberNeedsText(goal: Goal): boolean {
     let v = goal.plans.numberText as boolean | undefined;
     if (v === undefined) {
-      v = goal.atoms.some((a) => a.num !== undefined && !isUnconstrained(a.num));
+      // Plain integers without limits (806 of the 1,167 text-keeping number masks of the 300-file
+      // MaskBench sample) are decided by the phases alone (plainNumberAtoms): no text, so their masks
+      // take the digit slice and share cache entries like unconstrained numbers.
+      v = goal.atoms.some((a) => a.num !== undefined && !isUnconstrained(a.num) && !isPlainIntegerOnly(a.num));
       goal.plans.numberText = v;
+    }
+    return v;
+  }
+
+  /**
+   * The atoms of a number's goal whose constraint is the plain integer form (NumberConstraint
+   * .plainInteger), or null when none: a number without text kills them when it breaks the form
+   * (breaksPlainForm), as numberViable does from the text.
+   */
+  plainNumberAtoms(goal: Goal): Bits | null {
+    let v = goal.plans.plainNumbers as Bits | null | undefined;
+    if (v === undefined) {
+      let bits: Bits | undefined;
+      goal.atoms.forEach((a, i) => {
+        if (a.num !== undefined && a.num.plainInteger) bits = withBit(bits ?? emptyBits(goal.atoms.length), i);
+      });
+      v = bits ?? null;
+      goal.plans.plainNumbers = v;
     }
     return v;
   }
@@ -1183,11 +1218,23 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const shape = stepShape(f.shape, f.phase, phase, b, this.options.numbers);
     if (shape < 0) return undefined;
     if (f.text === null) {
+      const plain = breaksPlainForm(f.phase, phase) ? this.plainNumberAtoms(f.link.goal) : null;
+      if (plain !== null && intersects(plain, f.alive)) return this.kill({ ...f, phase, shape, rec, key: undefined }, andBits(plain, f.alive));
       if (phase === f.phase && shape === f.shape && rec === null) return f;
       return { ...f, phase, shape, rec, key: undefined };
     }
     if (f.text.length >= MAX_NUMBER_TEXT) return undefined;
     return this.checkNumber({ ...f, phase, shape, text: f.text + String.fromCharCode(b), rec, key: undefined });
+  }
+
+  /** Whether every run of up to `k` digits after the number's text leaves each live atom viable. */
+  private digitsKeepAtoms(f: NumFrame, k: number): boolean {
+    const atoms = f.link.goal.atoms;
+    for (let i = 0; i < atoms.length; i++) {
+      const num = atoms[i].num;
+      if (num !== undefined && hasBit(f.alive, i) && !digitsStayViable(f.text!, num, k)) return false;
+    }
+    return true;
   }
 
   /** Kills atoms whose numeric keywords no continuation of the number text can satisfy. */
@@ -1201,6 +1248,16 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       if (!numberViable(f.text, num)) dead = withBit(dead ?? emptyLike(f.alive), i);
     }
     return dead === undefined ? f : this.kill(f, dead);
+  }
+
+  /**
+   * The enclosing frame once a complete number ends (before the byte that ends it is stepped), for a
+   * number outside recorded values: what stepNumber steps that byte from. The cursor finishes a
+   * number once per walk and shares the result between all the bytes that can end it.
+   */
+  finishedNumber(f: NumFrame): Frame | undefined {
+    if (f.rec !== null || (f.phase !== N_ZERO && f.phase !== N_INT && f.phase !== N_FRAC && f.phase !== N_EXP)) return undefined;
+    return this.finishNumber(f, null);
   }
 
   /** Completes a number (its text is in the frame when any atom needs it). */
@@ -1501,6 +1558,7 @@ VALUE_TYPE[0x6e] = TY_NULL;
 const VALUE_START_BYTES = Uint8Array.from([0x22, 0x7b, 0x5b, 0x74, 0x66, 0x6e, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]);
 
 const NO_EXCEPTIONS: readonly Uint8Array[] = Object.freeze([]);
+const NO_RESTS: readonly Uint8Array[] = Object.freeze([]);
 
 /** The escapes freshKey tries after a backslash: every one-character form (`\uXXXX` is not tried). */
 const SHORT_ESCAPES = Uint8Array.from([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
@@ -1580,6 +1638,18 @@ const WHITESPACE: readonly ByteClassId[] = Object.freeze(['json-whitespace']);
  * A string frame as the automaton-only body walk sees it: its plan's automata, the live atoms and the
  * smallest maxLength among them (the callers add how the document survives an atom's death).
  */
+/**
+ * Grouping of a string's special tokens (budgeted-walk.ts, walkSpecialRoots). Exact because a body-only
+ * prefix reaches a frame that depends only on the product state it leads to and the characters it
+ * adds: the atoms it kills (deadAt, and for a key the closed object atoms it can no longer name) only
+ * grow along a path, the state's own dead components stay dead, and the text is kept by no caller
+ * (values) or only for written keys, whose `rests` the prefixes still spelling one are walked exactly.
+ */
+function prefixGroups(f: StrFrame, rests: readonly Uint8Array[]): PrefixGroups {
+  const plan = f.plan;
+  return { ps: f.ps, step: (ps, b) => plan.step(ps, b), rests, counted: plan.cpCap > 0 };
+}
+
 function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
   const plan = f.plan;
   let maxLength = Infinity;

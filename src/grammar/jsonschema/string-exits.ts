@@ -8,7 +8,7 @@ import type { TokenTrie } from '../vocab/token-trie.js';
  *   PARTIAL  body characters, then an incomplete UTF-8 character (byte-level BPE splits characters)
  *   CLOSE    body characters, then the closing quote, then any suffix (`",`, `name":`, `"]}`)
  *   REJECT   a control byte or invalid UTF-8 before any quote: never allowed inside a string
- *   OTHER    an escape (`\`) before any quote: walked byte by byte
+ *   OTHER    an escape (`\`) before any quote
  *
  * Inside a string whose automata let every character through unchanged, BODY and PARTIAL tokens are all
  * allowed (up to a length budget), and a CLOSE token is allowed exactly when its suffix is allowed after
@@ -16,12 +16,40 @@ import type { TokenTrie } from '../vocab/token-trie.js';
  * suffixes: `,`, `:`, `}`, `"]`, ...) turns the ~1,300 quote-bearing tokens of Llama-3 into a few dozen
  * checks; with BODY/PARTIAL/REJECT ORed or skipped, a string mask walks only the few hundred escape
  * tokens. Measured on Llama-3: ~5,400 trie nodes visited per string-state mask before, ~600 after.
+ * The same holds for escapes, and in strings whose automata move, for prefixes reaching the same state:
+ * CLOSE and OTHER tokens are also indexed by their special byte's trie node (184 quote and 67 backslash
+ * roots on Llama-3) and by what follows it, for walks by groups of prefixes (budgeted-walk.ts).
  */
 export const BODY = 0;
 export const PARTIAL = 1;
 export const CLOSE = 2;
 export const REJECT = 3;
 export const OTHER = 4;
+
+/**
+ * A trie of the bytes that follow one special byte (`"` or `\`) in the tokens that reach it after a
+ * body-only prefix, whatever that prefix: `,` `:` `"]}` after a quote, `n` `u00` `"` after a backslash.
+ */
+export interface SuffixTrie {
+  /** Per node: the byte leading to it, its first child and next sibling (children in byte order). */
+  readonly byte: Uint8Array;
+  readonly firstChild: Int32Array;
+  readonly nextSibling: Int32Array;
+  /** Per node: the tokens whose bytes end there, and (same order) the index of each one's root. */
+  readonly tokens: readonly Int32Array[];
+  readonly roots: readonly Int32Array[];
+}
+
+/**
+ * The trie nodes where a token's first special byte sits (a quote or a backslash after a body-only,
+ * complete-character prefix), with that prefix: walks group them by the state the prefix leads to.
+ */
+export interface SpecialRoots {
+  readonly node: Int32Array;
+  /** Root r's prefix is path[pathStart[r] .. pathStart[r + 1]). */
+  readonly pathStart: Int32Array;
+  readonly path: Uint8Array;
+}
 
 export interface StringExits {
   /** Characters before the first special byte (for BODY/PARTIAL: all of them, a partial one counting 1). */
@@ -32,16 +60,77 @@ export interface StringExits {
   readonly exitCovered: Uint8Array;
   /** Per trie node: the most characters of a BODY/PARTIAL token below it. */
   readonly maxBodyChars: Uint16Array;
-  /** Suffix trie of CLOSE tokens (bytes after the quote): per node, its children and the tokens ending there. */
-  readonly suffixByte: Uint8Array;
-  readonly suffixFirstChild: Int32Array;
-  readonly suffixNextSibling: Int32Array;
-  readonly suffixTokens: readonly Int32Array[];
+  /** CLOSE tokens: the bytes after their quote, and the quotes' trie nodes. */
+  readonly afterQuote: SuffixTrie;
+  readonly quoteRoots: SpecialRoots;
+  /** OTHER tokens: the bytes after their first backslash, and the backslashes' trie nodes. */
+  readonly afterBackslash: SuffixTrie;
+  readonly backslashRoots: SpecialRoots;
   /** BODY and PARTIAL tokens with at most `budget` characters, by budget (lazily). */
   readonly bodyBits: Map<number, Uint32Array>;
   /** BODY and PARTIAL token ids sorted by their number of characters. */
   readonly bodyByChars: Int32Array;
   readonly size: number;
+}
+
+/** Collects the tokens after one special byte into a SuffixTrie, with their roots. */
+class SuffixTrieBuilder {
+  private readonly children: Map<number, number>[] = [new Map()];
+  private readonly tokensAt: number[][] = [[]];
+  private readonly rootsAt: number[][] = [[]];
+  private readonly rootOfNode = new Map<number, number>();
+  private readonly rootNodes: number[] = [];
+  private readonly pathStarts: number[] = [0];
+  private readonly paths: number[] = [];
+
+  /** Adds the tokens ending at a trie node whose path is `path[0..end)`, its special byte at `at`. */
+  add(path: Uint8Array, at: number, end: number, rootNode: number, ids: ArrayLike<number>, from: number, to: number): void {
+    let root = this.rootOfNode.get(rootNode);
+    if (root === undefined) {
+      root = this.rootNodes.length;
+      this.rootOfNode.set(rootNode, root);
+      this.rootNodes.push(rootNode);
+      for (let p = 0; p < at; p++) this.paths.push(path[p]);
+      this.pathStarts.push(this.paths.length);
+    }
+    let s = 0;
+    for (let p = at + 1; p < end; p++) {
+      let next = this.children[s].get(path[p]);
+      if (next === undefined) {
+        next = this.children.length;
+        this.children.push(new Map());
+        this.tokensAt.push([]);
+        this.rootsAt.push([]);
+        this.children[s].set(path[p], next);
+      }
+      s = next;
+    }
+    for (let k = from; k < to; k++) {
+      this.tokensAt[s].push(ids[k]);
+      this.rootsAt[s].push(root);
+    }
+  }
+
+  build(): { trie: SuffixTrie; roots: SpecialRoots } {
+    const count = this.children.length;
+    const byte = new Uint8Array(count);
+    const firstChild = new Int32Array(count).fill(-1);
+    const nextSibling = new Int32Array(count).fill(-1);
+    for (let s = 0; s < count; s++) {
+      const kids = [...this.children[s].entries()].sort((a, b) => a[0] - b[0]);
+      let prev = -1;
+      for (const [b, c] of kids) {
+        byte[c] = b;
+        if (prev < 0) firstChild[s] = c;
+        else nextSibling[prev] = c;
+        prev = c;
+      }
+    }
+    return {
+      trie: { byte, firstChild, nextSibling, tokens: this.tokensAt.map((t) => Int32Array.from(t)), roots: this.rootsAt.map((r) => Int32Array.from(r)) },
+      roots: { node: Int32Array.from(this.rootNodes), pathStart: Int32Array.from(this.pathStarts), path: Uint8Array.from(this.paths) },
+    };
+  }
 }
 
 const cache = new WeakMap<TokenTrie, StringExits>();
@@ -92,13 +181,15 @@ export function stringExits(trie: TokenTrie): StringExits {
   const nodeClass = new Int8Array(nodeCount).fill(-1); // class of the tokens ending at a node
   const nodeChars = new Uint16Array(nodeCount);
   const path = new Uint8Array(trie.maxDepth + 1);
-  // Suffix trie, built with maps then flattened.
+  // Trie node at each depth of the current path (the root of a special byte is an ancestor).
+  const nodeAt = new Int32Array(trie.maxDepth + 1);
   const bodyTokens: number[] = [];
-  const children: Map<number, number>[] = [new Map()];
-  const tokensAt: number[][] = [[]];
+  const afterQuote = new SuffixTrieBuilder();
+  const afterBackslash = new SuffixTrieBuilder();
   for (let i = 1; i < nodeCount; i++) {
     const d = nodeDepth[i];
     path[d - 1] = nodeByte[i];
+    nodeAt[d] = i;
     if (nodeTokenStart[i + 1] === nodeTokenStart[i]) continue;
     const [cls, n] = classify(path, d);
     nodeClass[i] = cls;
@@ -107,22 +198,12 @@ export function stringExits(trie: TokenTrie): StringExits {
       chars[tokenIds[k]] = n;
       if (cls === BODY || cls === PARTIAL) bodyTokens.push(tokenIds[k]);
     }
-    if (cls === CLOSE) {
-      // The quote is at byte position of the first special byte: find it again.
+    if (cls === CLOSE || cls === OTHER) {
+      // The first special byte: continuation bytes of the complete characters before it are >= 0x80.
+      const special = cls === CLOSE ? 0x22 : 0x5c;
       let q = 0;
-      while (path[q] !== 0x22) q++;
-      let s = 0;
-      for (let p = q + 1; p < d; p++) {
-        let next = children[s].get(path[p]);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          tokensAt.push([]);
-          children[s].set(path[p], next);
-        }
-        s = next;
-      }
-      for (let k = nodeTokenStart[i]; k < nodeTokenStart[i + 1]; k++) tokensAt[s].push(tokenIds[k]);
+      while (path[q] !== special) q++;
+      (cls === CLOSE ? afterQuote : afterBackslash).add(path, q, d, nodeAt[q + 1], tokenIds, nodeTokenStart[i], nodeTokenStart[i + 1]);
     }
   }
   // Subtree summaries, children after parents in pre-order: process in reverse.
@@ -143,30 +224,17 @@ export function stringExits(trie: TokenTrie): StringExits {
     exitCovered[i] = exit;
     maxBodyChars[i] = m;
   }
-  // Flatten the suffix trie: first-child / next-sibling, children in byte order.
-  const count = children.length;
-  const suffixByte = new Uint8Array(count);
-  const suffixFirstChild = new Int32Array(count).fill(-1);
-  const suffixNextSibling = new Int32Array(count).fill(-1);
-  for (let s = 0; s < count; s++) {
-    const kids = [...children[s].entries()].sort((a, b) => a[0] - b[0]);
-    let prev = -1;
-    for (const [byte, c] of kids) {
-      suffixByte[c] = byte;
-      if (prev < 0) suffixFirstChild[s] = c;
-      else suffixNextSibling[prev] = c;
-      prev = c;
-    }
-  }
+  const quotes = afterQuote.build();
+  const backslashes = afterBackslash.build();
   exits = {
     chars,
     bodyCovered,
     exitCovered,
     maxBodyChars,
-    suffixByte,
-    suffixFirstChild,
-    suffixNextSibling,
-    suffixTokens: tokensAt.map((t) => Int32Array.from(t)),
+    afterQuote: quotes.trie,
+    quoteRoots: quotes.roots,
+    afterBackslash: backslashes.trie,
+    backslashRoots: backslashes.roots,
     bodyBits: new Map(),
     bodyByChars: Int32Array.from(bodyTokens.sort((a, b) => chars[a] - chars[b])),
     size: trie.size,
