@@ -430,8 +430,6 @@ export interface BodyState {
   loops(ps: number): boolean;
   /** The body bytes that leave product state `ps` unchanged (256 bits; see StringPlan.loopBytes). */
   loopBytes(ps: number): Uint32Array;
-  /** A counted class from `ps` and how many of its bytes surely kill no atom (StringPlan.countedRun). */
-  countedRun(ps: number): { readonly bytes: Uint32Array; readonly run: number };
   /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
   readonly groups?: PrefixGroups;
 }
@@ -473,7 +471,6 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
   const bodyTokens = bodyBits(trie, exits, Infinity);
   const below = bodyBytesBelow(trie);
   const maxBodyChars = exits.maxBodyChars;
-  const pathChars = trieLengths(trie).chars;
   const deathRoots: number[] = [];
   const deathPaths: Uint8Array[] = [];
   let work = 0;
@@ -577,17 +574,6 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
       allowBodyTokens(out, bodyTokens, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
       i = subtreeEnd[i];
       continue;
-    }
-    if (s.key === undefined && s.cpCap === 0 && ps !== psAt[d - 1] && next === 0) {
-      // A counted class (`[A-Za-z0-9_-]{1,255}` after 3 characters): the subtree's body bytes all in the
-      // class and its longest body token within the run, every one of its BODY tokens is allowed. Not
-      // under a length limit: there (`\S+` word counts) the check cost more than it saved (measured).
-      const counted = s.countedRun(ps);
-      if (counted.run >= maxBodyChars[i] - pathChars[i] && within(below, i, counted.bytes)) {
-        allowBodyTokens(out, bodyTokens, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
-        i = subtreeEnd[i];
-        continue;
-      }
     }
     for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
       const id = tokenIds[k];

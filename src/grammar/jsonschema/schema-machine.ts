@@ -1660,7 +1660,6 @@ function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
     step: (ps, b) => plan.step(ps, b),
     loops: (ps) => plan.loops(ps),
     loopBytes: (ps) => plan.loopBytes(ps),
-    countedRun: (ps) => plan.countedRun(ps),
     deadAt: (ps) => plan.deadAt(ps),
     tooLongAt: (cp) => plan.tooLongAt(cp),
     cpCap: plan.cpCap,

@@ -34,7 +34,6 @@ export class StringPlan {
   private readonly loopMemo: (boolean | undefined)[] = [];
   private readonly safeMemo: (boolean | undefined)[] = [];
   private readonly loopBytesMemo: (Uint32Array | undefined)[] = [];
-  private readonly runMemo: (CountedRun | undefined)[] = [];
   readonly initial: number;
   private readonly goal: Goal;
 
@@ -171,50 +170,6 @@ export class StringPlan {
   }
 
   /**
-   * A counted class from `state` (`[A-Za-z0-9_-]{1,255}`, a word of `\S+`): the printable ASCII body
-   * bytes that kill no further atom from it (`bytes`, 8 words), and how many bytes of that class in a
-   * row surely kill none (`run`, a lower bound; Infinity when they all loop). A token spelled with these
-   * bytes and at most `run` of them keeps every atom the state has (measured on MaskBench: such
-   * patterns walked ~70k trie nodes per mask, the bulk of the masks over 5 ms). Computed once per
-   * state: run = 1 + the least run of the states the class leads to, where their own class holds it.
-   */
-  countedRun(state: number, depth = 0): CountedRun {
-    const known = this.runMemo[state];
-    if (known !== undefined) return known;
-    const dead = this.deadAtoms[state];
-    const bytes = new Uint32Array(8);
-    const targets = new Set<number>();
-    for (let b = 0x20; b < 0x7f; b++) {
-      if (b === 0x22 || b === 0x5c) continue;
-      const n = this.step(state, b);
-      if (!sameBits(this.deadAtoms[n], dead)) continue;
-      bytes[b >>> 5] |= 1 << (b & 31);
-      targets.add(n);
-    }
-    // Provisional while the targets are followed: a cycle back here counts as no further byte.
-    const run: CountedRun = { bytes, run: 0 };
-    this.runMemo[state] = run;
-    if (targets.size === 0) return run;
-    // A class leading to many states (an enum's trie, a format's fields) is no counter: one byte is
-    // all that is claimed, and its states are not explored (building product states is what costs).
-    if (targets.size > MAX_TARGETS) {
-      run.run = 1;
-      return run;
-    }
-    let least = Infinity;
-    for (const t of targets) {
-      if (t === state) continue;
-      // Past MAX_CHAIN states the chain is not followed: one byte is all that is claimed.
-      const after = depth < MAX_CHAIN ? this.countedRun(t, depth + 1) : undefined;
-      let holds = after !== undefined;
-      for (let w = 0; w < 8 && holds; w++) if ((bytes[w] & ~after!.bytes[w]) !== 0) holds = false;
-      least = Math.min(least, holds ? 1 + after!.run : 1);
-    }
-    run.run = least === Infinity ? Infinity : Math.min(least, MAX_RUN);
-    return run;
-  }
-
-  /**
    * The printable ASCII string-body bytes (not `"` or `\`) that leave `state` unchanged, as 256 bits
    * (8 words): a token spelled with these bytes only cannot change the string's product state.
    */
@@ -263,24 +218,4 @@ export class StringPlan {
   get stateCount(): number {
     return this.tuples.length;
   }
-}
-
-/** See StringPlan.countedRun. */
-export interface CountedRun {
-  readonly bytes: Uint32Array;
-  run: number;
-}
-
-/** Runs are only needed up to the longest token (128 bytes on Llama-3). */
-const MAX_RUN = 4096;
-/** Chain states followed by one countedRun call (bounds its recursion). */
-const MAX_CHAIN = 512;
-/** States a counted class may lead to (a class split by the regex's ranges, e.g. letters and digits). */
-const MAX_TARGETS = 4;
-
-function sameBits(a: Bits, b: Bits): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
-  return true;
 }
