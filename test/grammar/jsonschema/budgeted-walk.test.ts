@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
-import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { rng as prng } from '../../support/seeded-rng.js';
-import { checkMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * Key states under open objects mask most tokens by class (string-exits.ts) and walk only the escape
@@ -22,6 +19,7 @@ texts.push(
 );
 const EOS = texts.length;
 const vocabulary = vocabularyFromBytes([...texts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts, eos: EOS };
 
 const schemas: [string, unknown][] = [
   ['open objects across array items', { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, na: { type: 'integer' }, 'n"': { const: 1 } }, required: ['name'] } }],
@@ -33,19 +31,7 @@ const schemas: [string, unknown][] = [
 describe('key escape walks keep masks equal to brute force', () => {
   for (const [name, schema] of schemas) {
     it(name, () => {
-      const cache = new MaskCache();
-      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache, maxWhitespaceRun: 2 });
-      const checked = checkMasksOnRandomWalks(automaton, {
-        label: name,
-        vocabularySize: vocabulary.size,
-        eos: EOS,
-        describe: (id) => JSON.stringify(texts[id]),
-        random: prng(name.length * 104729),
-        walks: 16,
-        steps: 50,
-        stopChance: 0.1,
-        passes: 1,
-      });
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 104729, maxWhitespaceRun: 2, walks: 16, steps: 50, stopChance: 0.1, passes: 1 });
       expect(checked).toBeGreaterThan(150);
     });
   }
@@ -66,6 +52,7 @@ loopTexts.push(
 );
 const LOOP_EOS = loopTexts.length;
 const loopVocabulary = vocabularyFromBytes([...loopTexts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [LOOP_EOS] });
+const LOOP_SMALL = { vocabulary: loopVocabulary, texts: loopTexts, eos: LOOP_EOS };
 
 const loopSchemas: [string, unknown][] = [
   ['a class loop', { type: 'array', items: { type: 'string', pattern: '^[a-z_.-]+$' } }],
@@ -78,18 +65,7 @@ const loopSchemas: [string, unknown][] = [
 describe('body walks skipping subtrees of loop bytes keep masks equal to brute force', () => {
   for (const [name, schema] of loopSchemas) {
     it(name, () => {
-      const automaton = jsonSchemaAutomaton(schema, loopVocabulary, { cache: new MaskCache(), maxWhitespaceRun: 2 });
-      const checked = checkMasksOnRandomWalks(automaton, {
-        label: name,
-        vocabularySize: loopVocabulary.size,
-        eos: LOOP_EOS,
-        describe: (id) => JSON.stringify(loopTexts[id]),
-        random: prng(name.length * 7777),
-        walks: 16,
-        steps: 30,
-        stopChance: 0.1,
-        passes: 1,
-      });
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, LOOP_SMALL, { seed: name.length * 7777, maxWhitespaceRun: 2, walks: 16, steps: 30, stopChance: 0.1, passes: 1 });
       expect(checked).toBeGreaterThan(150);
     });
   }

@@ -3,8 +3,7 @@ import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { rng as prng } from '../../support/seeded-rng.js';
-import { checkMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * Masks must equal brute force: a token is in the mask exactly when `advance` accepts it, EOS exactly
@@ -28,6 +27,7 @@ texts.push(
 );
 const EOS = texts.length;
 const vocabulary = vocabularyFromBytes([...texts.map(token), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts, eos: EOS };
 
 const schemas: [string, unknown][] = [
   ['empty', {}],
@@ -49,19 +49,7 @@ const schemas: [string, unknown][] = [
 describe('token masks equal brute force on a small vocabulary', () => {
   for (const [name, schema] of schemas) {
     it(name, () => {
-      const cache = new MaskCache();
-      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache, maxWhitespaceRun: 3 });
-      const checked = checkMasksOnRandomWalks(automaton, {
-        label: name,
-        vocabularySize: vocabulary.size,
-        eos: EOS,
-        describe: (id) => JSON.stringify(texts[id]),
-        random: prng(name.length * 7919),
-        walks: 12,
-        steps: 40,
-        stopChance: 0.2,
-        passes: 2,
-      });
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 7919, maxWhitespaceRun: 3, walks: 12, steps: 40, stopChance: 0.2, passes: 2 });
       expect(checked).toBeGreaterThan(100);
     });
   }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
 import { digitsStayViable, numberConstraint, numberViable, type NumberKeywords } from '../../../src/grammar/jsonschema/number-constraint.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import { rng as prng } from '../../support/seeded-rng.js';
-import { checkMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * The number paths of the mask walk: digit tokens taken as a slice while no atom can die from them
@@ -136,6 +135,7 @@ function token(s: string): Uint8Array {
 const texts: string[] = [...new Set([...digitRuns, '-', '-0', '-1', '0.', '.5', '.', 'e', 'E', 'e+', 'e-', '1e', '2.5', '1,', '5}', '0]', ' ', ',', ', ', '}', ']', '[', '{', '"', '":', '"a":', '{"a":', 'null', ' 1', '12,', '7]'])];
 const EOS = texts.length;
 const vocabulary = vocabularyFromBytes([...texts.map(token), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts, eos: EOS };
 
 const schemas: [string, unknown][] = [
   ['plain integers', { type: 'array', items: { type: 'integer' }, maxItems: 6 }],
@@ -156,18 +156,7 @@ const schemas: [string, unknown][] = [
 describe('number masks equal brute force', () => {
   for (const [name, schema] of schemas) {
     it(name, () => {
-      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache: new MaskCache(), maxWhitespaceRun: 2 });
-      const checked = checkMasksOnRandomWalks(automaton, {
-        label: name,
-        vocabularySize: vocabulary.size,
-        eos: EOS,
-        describe: (id) => JSON.stringify(texts[id]),
-        random: prng(name.length * 104729),
-        walks: 10,
-        steps: 24,
-        stopChance: 0.1,
-        passes: 2,
-      });
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 104729, maxWhitespaceRun: 2, walks: 10, steps: 24, stopChance: 0.1, passes: 2 });
       expect(checked).toBeGreaterThan(50);
     });
   }

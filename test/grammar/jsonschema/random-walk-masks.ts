@@ -1,5 +1,9 @@
 import { expect } from 'vitest';
+import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords, type TokenAutomaton } from '../../../src/grammar/automaton/token-automaton.js';
+import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
+import type { Vocabulary } from '../../../src/grammar/vocab/vocabulary.js';
+import { rng as prng } from '../../support/seeded-rng.js';
 
 export interface RandomWalkOptions {
   readonly label: string;
@@ -45,4 +49,35 @@ export function checkMasksOnRandomWalks<S>(automaton: TokenAutomaton<S>, options
     }
   }
   return checked;
+}
+
+/** A small test vocabulary: the token texts (index = id) and the EOS id. */
+export interface SmallVocabulary {
+  readonly vocabulary: Vocabulary;
+  readonly texts: readonly (string | readonly number[])[];
+  readonly eos: number;
+}
+
+/**
+ * checkMasksOnRandomWalks on a JSON Schema's automaton (its own mask cache, `maxWhitespaceRun`), the
+ * random walks seeded with `seed`. Returns the number of masks checked.
+ */
+export function checkSchemaMasksOnRandomWalks(
+  label: string,
+  schema: unknown,
+  small: SmallVocabulary,
+  options: Pick<RandomWalkOptions, 'walks' | 'steps' | 'stopChance' | 'passes'> & { seed: number; maxWhitespaceRun: number },
+): number {
+  const automaton = jsonSchemaAutomaton(schema, small.vocabulary, { cache: new MaskCache(), maxWhitespaceRun: options.maxWhitespaceRun });
+  return checkMasksOnRandomWalks(automaton, {
+    label,
+    vocabularySize: small.vocabulary.size,
+    eos: small.eos,
+    describe: (id) => JSON.stringify(small.texts[id]),
+    random: prng(options.seed),
+    walks: options.walks,
+    steps: options.steps,
+    stopChance: options.stopChance,
+    passes: options.passes,
+  });
 }

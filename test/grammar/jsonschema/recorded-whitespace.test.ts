@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { rng as prng } from '../../support/seeded-rng.js';
-import { checkMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * Whitespace inside recorded values (uniqueItems arrays and everything in them) goes through the
@@ -21,6 +19,7 @@ const texts = [
 ];
 const EOS = texts.length;
 const vocabulary = vocabularyFromBytes([...texts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts, eos: EOS };
 
 const schemas: [string, unknown][] = [
   ['strings with a length limit in a uniqueItems array', { type: 'array', items: { type: 'string', maxLength: 2 }, uniqueItems: true }],
@@ -34,18 +33,7 @@ describe('whitespace in recorded values keeps masks equal to brute force', () =>
   for (const [name, schema] of schemas) {
     for (const maxWhitespaceRun of [2, 64]) {
       it(`${name} (whitespace runs up to ${maxWhitespaceRun})`, () => {
-        const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache: new MaskCache(), maxWhitespaceRun });
-        const checked = checkMasksOnRandomWalks(automaton, {
-          label: name,
-          vocabularySize: vocabulary.size,
-          eos: EOS,
-          describe: (id) => JSON.stringify(texts[id]),
-          random: prng(name.length * 7919 + maxWhitespaceRun),
-          walks: 24,
-          steps: 30,
-          stopChance: 0.05,
-          passes: 2,
-        });
+        const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 7919 + maxWhitespaceRun, maxWhitespaceRun: maxWhitespaceRun, walks: 24, steps: 30, stopChance: 0.05, passes: 2 });
         expect(checked).toBeGreaterThan(300);
       });
     }

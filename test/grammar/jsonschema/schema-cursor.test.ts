@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { rng as prng } from '../../support/seeded-rng.js';
-import { checkMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * The cursor keeps escapes in fast records (SchemaCursor.pushEscape): a finished escape steps the
@@ -28,6 +26,7 @@ texts.push(
 );
 const EOS = texts.length;
 const vocabulary = vocabularyFromBytes([...texts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts, eos: EOS };
 
 const schemas: [string, unknown][] = [
   ['enums spelled through escapes', { type: 'array', items: { enum: ['a\nb', 'é', '😀x', 'a"', 'ab\\'] } }],
@@ -47,18 +46,7 @@ const schemas: [string, unknown][] = [
 describe('escapes in the cursor keep masks equal to brute force', () => {
   for (const [name, schema] of schemas) {
     it(name, () => {
-      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache: new MaskCache(), maxWhitespaceRun: 2 });
-      const checked = checkMasksOnRandomWalks(automaton, {
-        label: name,
-        vocabularySize: vocabulary.size,
-        eos: EOS,
-        describe: (id) => JSON.stringify(texts[id]),
-        random: prng(name.length * 65537),
-        walks: 16,
-        steps: 40,
-        stopChance: 0.1,
-        passes: 2,
-      });
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 65537, maxWhitespaceRun: 2, walks: 16, steps: 40, stopChance: 0.1, passes: 2 });
       expect(checked).toBeGreaterThan(200);
     });
   }

@@ -1,9 +1,6 @@
 import { describe, it } from 'vitest';
-import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
-import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { rng as prng } from '../../support/seeded-rng.js';
-import { checkMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
  * Tokens whose first special byte (a quote or a backslash) follows body characters are decided by
@@ -23,6 +20,7 @@ for (const p of prefixes) for (const s of suffixes) texts.push(p + s);
 const unique = [...new Set(texts)];
 const EOS = unique.length;
 const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts: unique, eos: EOS };
 
 const schemas: [string, unknown][] = [
   ['plain strings', { type: 'array', items: { type: 'string' }, maxItems: 4 }],
@@ -41,18 +39,7 @@ const schemas: [string, unknown][] = [
 describe('special tokens decided by prefix groups equal brute force', () => {
   for (const [name, schema] of schemas) {
     it(name, () => {
-      const automaton = jsonSchemaAutomaton(schema, vocabulary, { cache: new MaskCache(), maxWhitespaceRun: 3 });
-      checkMasksOnRandomWalks(automaton, {
-        label: name,
-        vocabularySize: vocabulary.size,
-        eos: EOS,
-        describe: (id) => JSON.stringify(unique[id]),
-        random: prng(name.length * 104729),
-        walks: 16,
-        steps: 40,
-        stopChance: 0.05,
-        passes: 1,
-      });
+      checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 104729, maxWhitespaceRun: 3, walks: 16, steps: 40, stopChance: 0.05, passes: 1 });
     });
   }
 });
