@@ -206,20 +206,11 @@ export function stringWalk(
   let work = 0;
   if (exit !== undefined) {
     if (exit.after !== null) {
-      const after = exit.after;
-      const { byte, firstChild, nextSibling, tokens } = exits.afterQuote;
-      const visit = (s: number): void => {
+      const tokens = exits.afterQuote.tokens;
+      work += walkSuffixTrie(exits.afterQuote, exit.after, (s) => {
         const ids = tokens[s];
         for (let k = 0; k < ids.length; k++) out[ids[k] >>> 5] |= 1 << (ids[k] & 31);
-        for (let c = firstChild[s]; c >= 0; c = nextSibling[c]) {
-          work++;
-          if (after.push(byte[c])) {
-            visit(c);
-            after.pop();
-          }
-        }
-      };
-      visit(0);
+      });
     }
     if (exit.exceptions.length > 0) {
       // One cursor for every exception (each walk leaves it where it found it): its memo of full steps
@@ -280,7 +271,7 @@ function walkSpecialRoots(trie: TokenTrie, roots: SpecialRoots, after: SuffixTri
   const members = new Int32Array(representatives.length);
   for (let r = 0; r < n; r++) if (groupOf[r] >= 0) members[groupOf[r]]++;
   const { subtreeEnd, nodeDepth } = trie;
-  const { byte, firstChild, nextSibling, tokens, roots: rootOf } = after;
+  const { tokens, roots: rootOf } = after;
   for (let group = 0; group < representatives.length; group++) {
     const r = representatives[group];
     const length = pathStart[r + 1] - pathStart[r];
@@ -292,20 +283,11 @@ function walkSpecialRoots(trie: TokenTrie, roots: SpecialRoots, after: SuffixTri
       // walkRange counts depths from the base it is given: a member's prefix may be longer or shorter.
       for (let m = r; m < n; m++) if (groupOf[m] === group) work += walkRange(trie, cursor, out, node[m], subtreeEnd[node[m]], nodeDepth[node[m]] - 1);
     } else if (pushed === length && cursor.push(special)) {
-      work++;
-      const visit = (s: number): void => {
+      work += 1 + walkSuffixTrie(after, cursor, (s) => {
         const ids = tokens[s];
         const of = rootOf[s];
         for (let k = 0; k < ids.length; k++) if (groupOf[of[k]] === group) out[ids[k] >>> 5] |= 1 << (ids[k] & 31);
-        for (let c = firstChild[s]; c >= 0; c = nextSibling[c]) {
-          work++;
-          if (cursor.push(byte[c])) {
-            visit(c);
-            cursor.pop();
-          }
-        }
-      };
-      visit(0);
+      });
       cursor.pop();
     }
     for (let k = 0; k < pushed; k++) cursor.pop();
@@ -324,6 +306,27 @@ function walkSpecialRoots(trie: TokenTrie, roots: SpecialRoots, after: SuffixTri
  * subtrees (a key's name automaton moves on most bytes: its groups are mostly single roots).
  */
 const SUFFIX_TRIE_MEMBERS = 8;
+
+/**
+ * Visits the nodes of a suffix trie that `cursor` accepts from where it stands (the root first), calling
+ * `accepted` on each; returns the children tried. The cursor is left where it was given.
+ */
+function walkSuffixTrie(trie: SuffixTrie, cursor: ByteCursor, accepted: (node: number) => void): number {
+  const { byte, firstChild, nextSibling } = trie;
+  let work = 0;
+  const visit = (s: number): void => {
+    accepted(s);
+    for (let c = firstChild[s]; c >= 0; c = nextSibling[c]) {
+      work++;
+      if (cursor.push(byte[c])) {
+        visit(c);
+        cursor.pop();
+      }
+    }
+  };
+  visit(0);
+  return work;
+}
 
 /** Pushes path[from..to) while the cursor accepts; returns how many bytes it took. */
 function pushPrefix(cursor: ByteCursor, path: Uint8Array, from: number, to: number): number {
