@@ -172,28 +172,28 @@ function colonEnd(source: string, from: number): number {
 
 /** `"(?:[^"\\\n]|\\.)*"i?`: `.` is any character but a line terminator. */
 function stringEnd(source: string, offset: number): number {
-  for (let i = offset + 1; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 0x22) return source.charCodeAt(i + 1) === 0x69 ? i + 2 : i + 1;
-    if (c === 0x0a) return -1;
-    if (c === 0x5c) {
-      if (i + 1 >= source.length || isLineTerminator(source.charCodeAt(i + 1))) return -1;
-      i++;
-    }
-  }
-  return -1;
+  const close = closingAt(source, offset, 0x22);
+  if (close < 0) return -1;
+  return source.charCodeAt(close + 1) === 0x69 ? close + 2 : close + 1;
 }
 
 /** `\/(?!\/)(?:\\.|[^/\\\n])+\/[a-z]*`. */
 function regexpEnd(source: string, offset: number): number {
+  const close = closingAt(source, offset, 0x2f);
+  if (close < 0 || close === offset + 1) return -1;
+  let j = close + 1;
+  while (isLower(source.charCodeAt(j))) j++;
+  return j;
+}
+
+/**
+ * The offset of the `close` character ending the run opened at `offset` (a string's quote, a regexp's
+ * slash), skipping backslash escapes; -1 when a newline or the end of the source comes first.
+ */
+function closingAt(source: string, offset: number, close: number): number {
   for (let i = offset + 1; i < source.length; i++) {
     const c = source.charCodeAt(i);
-    if (c === 0x2f) {
-      if (i === offset + 1) return -1;
-      let j = i + 1;
-      while (isLower(source.charCodeAt(j))) j++;
-      return j;
-    }
+    if (c === close) return i;
     if (c === 0x0a) return -1;
     if (c === 0x5c) {
       if (i + 1 >= source.length || isLineTerminator(source.charCodeAt(i + 1))) return -1;
