@@ -4,6 +4,7 @@ import {
   emptyLike,
   ESCAPE_U,
   ESCAPES,
+  frameWith,
   hex,
   isWs,
   K_NUM,
@@ -275,7 +276,7 @@ export class SchemaCursor implements ByteCursor {
     if (deadByState || deadByLength) {
       let dead = deadByState ? andBits(plan.deadAt(nextPs), base.alive) : emptyLike(base.alive);
       if (deadByLength) dead = orAnd(dead, plan.tooLongAt(nextCp), base.alive);
-      const derived = this.derive(base, dead, (f) => ({ ...f, ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText, key: undefined })) as StrFrame | null;
+      const derived = this.derive(base, dead, (f) => frameWith(f, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText, key: undefined })) as StrFrame | null;
       if (derived === null) return false;
       base = derived;
       info = fastInfoOf(derived);
@@ -283,7 +284,7 @@ export class SchemaCursor implements ByteCursor {
     if (info.keyNext !== null && nextPs !== ps) {
       let next = info.keyNext.get(nextPs);
       if (next === undefined) {
-        const checked = this.machine.checkKey({ ...base, ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText, key: undefined });
+        const checked = this.machine.checkKey(frameWith(base, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText, key: undefined }));
         next = checked === undefined ? null : (checked as StrFrame);
         if (next !== null && next.parent === base.parent) next = base;
         info.keyNext.set(nextPs, next);
@@ -349,7 +350,7 @@ export class SchemaCursor implements ByteCursor {
   /** The machine's step inside an unfinished escape: next esc * 2^32 + acc, or -1 when refused. */
   private escapeStep(base: StrFrame, ps: number, cp: number, esc: number, acc: number, byte: number): number {
     const step = (): number => {
-      const next = this.machine.stepFrame({ ...base, ps, cp, esc, acc, text: null, key: undefined }, byte) as StrFrame | undefined;
+      const next = this.machine.stepFrame(frameWith(base, { ps, cp, esc, acc, text: null, key: undefined }), byte) as StrFrame | undefined;
       return next === undefined ? -1 : next.esc * 4294967296 + next.acc;
     };
     if (cp >= 2097152 || ps >= 2147483648) return step();
@@ -387,7 +388,7 @@ export class SchemaCursor implements ByteCursor {
       // Plain integers need no text: the phase says when the form breaks (schema-machine stepNumber).
       const plain = breaksPlainForm(phase, next) ? this.machine.plainNumberAtoms(base.link.goal) : null;
       if (plain !== null && intersects(plain, base.alive)) {
-        const derived = this.derive(base, andBits(plain, base.alive), (f) => ({ ...f, phase: next, shape: exp, key: undefined }));
+        const derived = this.derive(base, andBits(plain, base.alive), (f) => frameWith(f, { phase: next, shape: exp, key: undefined }));
         if (derived === null) return false;
         base = derived as NumFrame;
       }
@@ -401,7 +402,7 @@ export class SchemaCursor implements ByteCursor {
         if (num !== undefined && hasBit(base.alive, i) && !numberViable(nextText, num)) dead = withBit(dead ?? emptyLike(base.alive), i);
       }
       if (dead !== undefined) {
-        const derived = this.derive(base, dead, (f) => ({ ...f, phase: next, shape: exp, text: nextText, key: undefined }));
+        const derived = this.derive(base, dead, (f) => frameWith(f, { phase: next, shape: exp, text: nextText, key: undefined }));
         if (derived === null) return false;
         base = derived as NumFrame;
       }
@@ -506,8 +507,8 @@ export class SchemaCursor implements ByteCursor {
       const rec = base.rec + String.fromCharCode(...this.bytes.slice(this.recAt[d], d));
       f =
         this.fast[d] === F_WS
-          ? ({ ...base, ws: this.cp[d], rec, key: undefined } as Frame)
-          : ({ ...(base as StrFrame), ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc: this.acc[d], text: this.texts[d], rec, key: undefined } as Frame);
+          ? (frameWith(base, { ws: this.cp[d], rec, key: undefined }) as Frame)
+          : (frameWith(base as StrFrame, { ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc: this.acc[d], text: this.texts[d], rec, key: undefined }) as Frame);
       this.frames[d] = f;
     }
     if (f === undefined) {
@@ -525,9 +526,9 @@ export class SchemaCursor implements ByteCursor {
         text !== null || kind === F_NUM || acc !== 0 ? `${this.ps[d]}.${this.cp[d]}.${this.esc[d]}.${acc}.${text}` : (this.ps[d] * 131072 + this.cp[d]) * 32 + this.esc[d];
       f = byBase.get(key);
       if (f === undefined) {
-        if (kind === F_WS) f = { ...base, ws: this.cp[d], key: undefined } as Frame;
-        else if (kind === F_NUM) f = { ...(base as NumFrame), phase: this.ps[d], shape: this.cp[d], text, key: undefined } as Frame;
-        else f = { ...(base as StrFrame), ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc, text, key: undefined } as Frame;
+        if (kind === F_WS) f = frameWith(base, { ws: this.cp[d], key: undefined }) as Frame;
+        else if (kind === F_NUM) f = frameWith(base as NumFrame, { phase: this.ps[d], shape: this.cp[d], text, key: undefined }) as Frame;
+        else f = frameWith(base as StrFrame, { ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc, text, key: undefined }) as Frame;
         byBase.set(key, f);
       }
       this.frames[d] = f;

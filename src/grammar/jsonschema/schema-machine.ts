@@ -34,6 +34,7 @@ import {
   emptyLike,
   ESCAPE_U,
   ESCAPES,
+  frameWith,
   hex,
   isWs,
   K_ARR,
@@ -534,14 +535,14 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       case K_LIT: {
         const word = WORDS[f.word];
         if (b !== word[f.pos]) return undefined;
-        if (f.pos + 1 < word.length) return { ...f, pos: f.pos + 1, rec, key: undefined };
+        if (f.pos + 1 < word.length) return frameWith(f, { pos: f.pos + 1, rec, key: undefined });
         return this.finishValue(f, f.alive, rec, true);
       }
       case K_ROOT:
         if (isWs(b)) return this.whitespace(f, rec);
         if (f.phase !== R_BEFORE) return undefined;
         if (VALUE_TYPE[b] < 0) return undefined;
-        return this.startValue({ ...f, ws: 0, rec, key: undefined }, f.link, b, rec);
+        return this.startValue(frameWith(f, { ws: 0, rec, key: undefined }), f.link, b, rec);
       case K_OBJ:
         return this.stepObject(f, b, rec);
       case K_ARR:
@@ -553,7 +554,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const max = this.options.maxWhitespaceRun;
     if (f.ws >= max) return undefined;
     if (max === Infinity && rec === null) return f;
-    return { ...f, ws: f.ws + 1, rec, key: undefined };
+    return frameWith(f, { ws: f.ws + 1, rec, key: undefined });
   }
 
   private stepObject(f: ObjFrame, b: number, rec: string | null): Frame | undefined {
@@ -568,10 +569,10 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         return undefined;
       case O_AFTER_KEY:
         if (b !== 0x3a /* : */) return undefined;
-        return { ...f, phase: O_BEFORE_VALUE, ws: 0, rec, key: undefined };
+        return frameWith(f, { phase: O_BEFORE_VALUE, ws: 0, rec, key: undefined });
       case O_BEFORE_VALUE:
         if (VALUE_TYPE[b] < 0) return undefined;
-        return this.startValue({ ...f, ws: 0, rec, key: undefined }, f.pending!, b, rec);
+        return this.startValue(frameWith(f, { ws: 0, rec, key: undefined }), f.pending!, b, rec);
       case O_AFTER_VALUE:
         if (b === 0x2c /* , */) {
           // Another property must follow: atoms already at maxProperties die now.
@@ -580,7 +581,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
           for (let i = 0; i < plan.maxProperties.length; i++) {
             if (hasBit(f.alive, i) && f.count >= plan.maxProperties[i]) dead = withBit(dead ?? emptyBits(plan.maxProperties.length), i);
           }
-          const next: ObjFrame = { ...f, phase: O_AFTER_COMMA, ws: 0, rec, key: undefined };
+          const next: ObjFrame = frameWith(f, { phase: O_AFTER_COMMA, ws: 0, rec, key: undefined });
           const g = dead === undefined ? next : this.kill(next, dead);
           // Liveness: a comma promises a property; refuse it when no key can start (every allowed
           // name already used, maxProperties reached), or the document would have no completion.
@@ -615,7 +616,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
    * document would have no completion.
    */
   private arrayComma(f: ArrFrame, rec: string | null): Frame | undefined {
-    const g = this.killFullArrays({ ...f, phase: A_AFTER_COMMA, ws: 0, rec, key: undefined });
+    const g = this.killFullArrays(frameWith(f, { phase: A_AFTER_COMMA, ws: 0, rec, key: undefined }));
     if (g === undefined) return undefined;
     const arr = g as ArrFrame;
     for (const b of VALUE_START_BYTES) {
@@ -637,7 +638,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   private startItem(f: ArrFrame, b: number, rec: string | null): Frame | undefined {
     if (VALUE_TYPE[b] < 0) return undefined;
     // An item is starting: atoms whose maxItems is reached die.
-    let g = this.killFullArrays({ ...f, ws: 0, rec, key: undefined });
+    let g = this.killFullArrays(frameWith(f, { ws: 0, rec, key: undefined }));
     if (g === undefined) return undefined;
     let arr = g as ArrFrame;
     if (VALUE_TYPE[b] === TY_BOOLEAN || VALUE_TYPE[b] === TY_NULL) {
@@ -663,7 +664,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   private startKey(f: ObjFrame, rec: string | null): Frame | undefined {
     const plan = f.plan;
     const link = plan.keyLink;
-    const fields = newFrame(K_STR, { ...f, ws: 0, rec, key: undefined }, link, link.goal.allowed[TY_STRING], rec, -1, f.recCount);
+    const fields = newFrame(K_STR, frameWith(f, { ws: 0, rec, key: undefined }), link, link.goal.allowed[TY_STRING], rec, -1, f.recCount);
     fields.plan = plan.keyPlan;
     fields.ps = plan.keyPlan.initial;
     fields.keyOf = plan;
@@ -803,7 +804,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     switch (f.esc) {
       case S_NORMAL:
         if (b === 0x22) return this.finishString(f, rec);
-        if (b === 0x5c) return this.escapeLive({ ...f, esc: S_BACKSLASH, rec, key: undefined }, 0, 0x10ffff);
+        if (b === 0x5c) return this.escapeLive(frameWith(f, { esc: S_BACKSLASH, rec, key: undefined }), 0, 0x10ffff);
         if (b < 0x20) return undefined;
         if (b < 0x80) return this.feedByte(f, b, 1, S_NORMAL, rec);
         if (b >= 0xc2 && b <= 0xdf) return this.feedByte(f, b, 1, S_UTF8, rec);
@@ -816,7 +817,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         return undefined;
       case S_BACKSLASH: {
         const cp = ESCAPES[b];
-        if (cp === ESCAPE_U) return this.escapeLive({ ...f, esc: S_HEX, acc: 0, rec, key: undefined }, 0, 0xffff);
+        if (cp === ESCAPE_U) return this.escapeLive(frameWith(f, { esc: S_HEX, acc: 0, rec, key: undefined }), 0, 0xffff);
         if (cp < 0) return undefined;
         return this.feedCodePoint(f, cp, rec);
       }
@@ -832,15 +833,15 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         if (read === 2 && acc >= 0xdc && acc <= 0xdf) return undefined;
         if (read < 4) {
           const shift = 4 * (4 - read);
-          return this.escapeLive({ ...f, esc: f.esc + 1, acc, rec, key: undefined }, acc << shift, ((acc + 1) << shift) - 1);
+          return this.escapeLive(frameWith(f, { esc: f.esc + 1, acc, rec, key: undefined }), acc << shift, ((acc + 1) << shift) - 1);
         }
-        if (acc >= 0xd800 && acc <= 0xdbff) return this.escapeLive({ ...f, esc: S_LOW_BACKSLASH, acc, rec, key: undefined }, acc, acc);
+        if (acc >= 0xd800 && acc <= 0xdbff) return this.escapeLive(frameWith(f, { esc: S_LOW_BACKSLASH, acc, rec, key: undefined }), acc, acc);
         return this.feedCodePoint(f, acc, rec);
       }
       case S_LOW_BACKSLASH:
-        return b === 0x5c ? { ...f, esc: S_LOW_U, rec, key: undefined } : undefined;
+        return b === 0x5c ? frameWith(f, { esc: S_LOW_U, rec, key: undefined }) : undefined;
       case S_LOW_U:
-        return b === 0x75 ? { ...f, esc: S_LOW_HEX, acc: f.acc * 65536, rec, key: undefined } : undefined;
+        return b === 0x75 ? frameWith(f, { esc: S_LOW_HEX, acc: f.acc * 65536, rec, key: undefined }) : undefined;
       case S_LOW_HEX:
       case S_LOW_HEX + 1:
       case S_LOW_HEX + 2:
@@ -857,7 +858,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
           const pair = (l: number) => 0x10000 + ((high - 0xd800) << 10) + (l - 0xdc00);
           const from = Math.max(low << shift, 0xdc00);
           const to = Math.min(((low + 1) << shift) - 1, 0xdfff);
-          return this.escapeLiveCodePoints({ ...f, esc: f.esc + 1, acc: high * 65536 + low, rec, key: undefined }, pair(from), pair(to));
+          return this.escapeLiveCodePoints(frameWith(f, { esc: f.esc + 1, acc: high * 65536 + low, rec, key: undefined }), pair(from), pair(to));
         }
         return this.feedCodePoint(f, 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00), rec);
       }
@@ -929,7 +930,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       const known = this.escapeMemo.get(key);
       if (known !== undefined) return known ? g : undefined;
     }
-    const base: StrFrame = { ...g, esc: S_NORMAL, acc: 0, key: undefined };
+    const base: StrFrame = frameWith(g, { esc: S_NORMAL, acc: 0, key: undefined });
     const memo = new Map<number, boolean>();
     const survives = (ps: number, last: boolean): boolean => {
       const id = last ? ps * 2 + 1 : ps * 2;
@@ -978,7 +979,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const plan = f.plan;
     const count = plan.cpCap > 0 ? Math.min(f.cp + cps, plan.cpCap) : 0;
     if (ps === f.ps && count === f.cp && esc === f.esc && f.acc === 0 && rec === null && text === null) return f;
-    const g: StrFrame = { ...f, ps, cp: count, esc, acc: 0, text, rec, key: undefined };
+    const g: StrFrame = frameWith(f, { ps, cp: count, esc, acc: 0, text, rec, key: undefined });
     let out: Frame | undefined = g;
     const dead = plan.deadAt(ps);
     const long = count > 0 ? plan.tooLongAt(count) : undefined;
@@ -1006,7 +1007,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       for (const i of dead) bits = withBit(bits, i);
       const parent = this.kill(obj, bits);
       if (parent === undefined) return undefined;
-      g = { ...f, parent, key: undefined };
+      g = frameWith(f, { parent, key: undefined });
     }
     return this.keyCanClose(g) ? g : undefined;
   }
@@ -1038,7 +1039,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         for (const rest of rests) {
           let ps = f.ps;
           for (const b of rest) ps = kp.step(ps, b);
-          const at: StrFrame = { ...f, ps, key: undefined };
+          const at: StrFrame = frameWith(f, { ps, key: undefined });
           if (this.finishKey(at, andBits(f.alive, kp.acceptAt(ps)), null) !== undefined) {
             ok = true;
             break;
@@ -1162,14 +1163,14 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     }
     const seen = name >= 0 ? withBit(obj.seen, name) : obj.seen;
     const undeclared = text === null ? obj.undeclared : withUndeclaredKey(obj.undeclared, text);
-    obj = { ...obj, seen, count, order, rec, undeclared, key: undefined };
-    if (obj.evals !== null) obj = { ...obj, pendingName: name, pendingMatched: plan.matchedAtoms(f.ps) };
+    obj = frameWith(obj, { seen, count, order, rec, undeclared, key: undefined });
+    if (obj.evals !== null) obj = frameWith(obj, { pendingName: name, pendingMatched: plan.matchedAtoms(f.ps) });
     if (dead !== undefined) {
       const k = this.kill(obj, dead);
       if (k === undefined) return undefined;
       obj = k as ObjFrame;
     }
-    const keyed: ObjFrame = { ...obj, phase: O_AFTER_KEY, ws: 0, pending: plan.valueLink(obj.alive, name, f.ps), key: undefined };
+    const keyed: ObjFrame = frameWith(obj, { phase: O_AFTER_KEY, ws: 0, pending: plan.valueLink(obj.alive, name, f.ps), key: undefined });
     // Seeing the name may decide the object's formulas (`not: {required: [name]}`, oneOf branches).
     return this.settleSeen(keyed);
   }
@@ -1213,18 +1214,18 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       if (f.phase !== N_ZERO && f.phase !== N_INT && f.phase !== N_FRAC && f.phase !== N_EXP) return undefined;
       const parent = this.finishNumber(f, rec);
       if (parent === undefined) return undefined;
-      return this.stepFrame({ ...parent, rec: parent.rec === null ? null : parent.rec.slice(0, -1), key: undefined } as Frame, b);
+      return this.stepFrame(frameWith(parent, { rec: parent.rec === null ? null : parent.rec.slice(0, -1), key: undefined }) as Frame, b);
     }
     const shape = stepShape(f.shape, f.phase, phase, b, this.options.numbers);
     if (shape < 0) return undefined;
     if (f.text === null) {
       const plain = breaksPlainForm(f.phase, phase) ? this.plainNumberAtoms(f.link.goal) : null;
-      if (plain !== null && intersects(plain, f.alive)) return this.kill({ ...f, phase, shape, rec, key: undefined }, andBits(plain, f.alive));
+      if (plain !== null && intersects(plain, f.alive)) return this.kill(frameWith(f, { phase, shape, rec, key: undefined }), andBits(plain, f.alive));
       if (phase === f.phase && shape === f.shape && rec === null) return f;
-      return { ...f, phase, shape, rec, key: undefined };
+      return frameWith(f, { phase, shape, rec, key: undefined });
     }
     if (f.text.length >= MAX_NUMBER_TEXT) return undefined;
-    return this.checkNumber({ ...f, phase, shape, text: f.text + String.fromCharCode(b), rec, key: undefined });
+    return this.checkNumber(frameWith(f, { phase, shape, text: f.text + String.fromCharCode(b), rec, key: undefined }));
   }
 
   /** Whether every run of up to `k` digits after the number's text leaves each live atom viable. */
@@ -1424,11 +1425,11 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     let next: Frame;
     switch (parent.kind) {
       case K_ROOT:
-        next = { ...parent, phase: R_AFTER, ws: 0, rec, key: undefined };
+        next = frameWith(parent, { phase: R_AFTER, ws: 0, rec, key: undefined });
         break;
       case K_OBJ:
-        next = { ...parent, phase: O_AFTER_VALUE, ws: 0, pending: null, rec, key: undefined };
-        if (record !== undefined) next = { ...next, ...appendRecord(parent.evals!, parent.evalsLen, record), pendingName: -1, pendingMatched: null };
+        next = frameWith(parent, { phase: O_AFTER_VALUE, ws: 0, pending: null, rec, key: undefined });
+        if (record !== undefined) next = frameWith(next, { ...appendRecord(parent.evals!, parent.evalsLen, record), pendingName: -1, pendingMatched: null });
         break;
       case K_ARR: {
         let items = parent.items;
@@ -1447,8 +1448,8 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
         }
         // Positions past every prefix and count bound behave alike: the index saturates.
         const index = Math.min(parent.index + 1, parent.plan.indexCap);
-        next = { ...parent, phase: A_AFTER_VALUE, ws: 0, index, counts, items, itemsLen, rec, key: undefined };
-        if (record !== undefined) next = { ...next, ...appendRecord(parent.evals!, parent.evalsLen, record) };
+        next = frameWith(parent, { phase: A_AFTER_VALUE, ws: 0, index, counts, items, itemsLen, rec, key: undefined });
+        if (record !== undefined) next = frameWith(next, { ...appendRecord(parent.evals!, parent.evalsLen, record) });
         break;
       }
       default:
@@ -1465,7 +1466,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   private kill(f: Frame, dead: Bits): Frame | undefined {
     const alive = minusBits(f.alive, dead);
     if (alive === f.alive) return f;
-    return this.settle({ ...f, alive, key: undefined } as Frame);
+    return this.settle(frameWith(f, { alive, key: undefined }) as Frame);
   }
 
   /** After atoms of `f` died: requirements that became false kill their owners upward. */
@@ -1525,7 +1526,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     if (dead === undefined) return f;
     const p = this.kill(f.parent!, dead);
     if (p === undefined) return undefined;
-    return { ...f, parent: p, key: undefined } as Frame;
+    return frameWith(f, { parent: p, key: undefined }) as Frame;
   }
 
   /** Requirements that fail outright (listed by index) kill their owners. */
