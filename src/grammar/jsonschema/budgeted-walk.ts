@@ -474,8 +474,11 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
   const bodyTokens = bodyBits(trie, exits, Infinity);
   const below = bodyBytesBelow(trie);
   const maxBodyChars = exits.maxBodyChars;
+  // Subtrees where atoms die, with the path to each one's parent (deathPathStart[r] .. [r + 1] in
+  // deathPathBytes: one flat buffer, not a copy per root, since a closed object's key has hundreds).
   const deathRoots: number[] = [];
-  const deathPaths: Uint8Array[] = [];
+  const deathPathBytes: number[] = [];
+  const deathPathStart: number[] = [0];
   let work = 0;
   // Pass 1: string-body paths with the automaton alone.
   let i = 1;
@@ -548,7 +551,8 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
       }
       if (byKey || s.survives(dead)) {
         deathRoots.push(i);
-        deathPaths.push(path.slice(0, d - 1));
+        for (let k = 0; k < d - 1; k++) deathPathBytes.push(path[k]);
+        deathPathStart.push(deathPathBytes.length);
       }
       i = subtreeEnd[i];
       continue;
@@ -589,10 +593,11 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
   const exact = deathRoots.length > 0 ? cursor() : undefined;
   for (let r = 0; r < deathRoots.length; r++) {
     const root = deathRoots[r];
-    const prefix = deathPaths[r];
+    const from = deathPathStart[r];
+    const length = deathPathStart[r + 1] - from;
     let pushed = 0;
-    while (pushed < prefix.length && exact!.push(prefix[pushed])) pushed++;
-    if (pushed === prefix.length) work += walkRange(trie, exact!, out, root, subtreeEnd[root], prefix.length);
+    while (pushed < length && exact!.push(deathPathBytes[from + pushed])) pushed++;
+    if (pushed === length) work += walkRange(trie, exact!, out, root, subtreeEnd[root], length);
     for (let k = 0; k < pushed; k++) exact!.pop();
   }
   // Pass 3: everything that leaves the string body, with the full machine (by groups where it may).

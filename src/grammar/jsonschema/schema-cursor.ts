@@ -114,28 +114,31 @@ function numberComplete(phase: number): boolean {
   return phase === N_ZERO || phase === N_INT || phase === N_FRAC || phase === N_EXP;
 }
 
+/** Depth of records a cursor grows to once a walk passes its first 32 bytes (Llama-3's tokens: 128). */
+const DEEP_CURSOR = 160;
+
 export class SchemaCursor implements ByteCursor {
   private readonly machine: SchemaMachine;
   private readonly base: SchemaState;
   private depth = 0;
   /** Full frame at a depth (slow entries), or the materialized form of a fast record. */
   private readonly frames: (Frame | undefined)[] = [];
-  private readonly fast: Uint8Array;
-  private readonly bases: (Frame | undefined)[];
-  private readonly infos: (FastInfo | undefined)[];
-  private readonly ps: Int32Array;
+  private fast: Uint8Array;
+  private bases: (Frame | undefined)[];
+  private infos: (FastInfo | undefined)[];
+  private ps: Int32Array;
   /** Code point count (strings) or whitespace run (F_WS). */
-  private readonly cp: Int32Array;
-  private readonly esc: Int32Array;
+  private cp: Int32Array;
+  private esc: Int32Array;
   /** Code units read so far of a `\uXXXX` escape (S_HEX.., S_LOW_..: up to 32 bits, hence doubles). */
-  private readonly acc: Float64Array;
+  private acc: Float64Array;
   /**
    * F_STR records of a recorded string (uniqueItems): the depth whose frame's `rec` the base carries;
    * the record's own `rec` is that plus the bytes pushed since (see frameAt).
    */
-  private readonly recAt: Int32Array;
+  private recAt: Int32Array;
   /** Number text of F_NUM records whose base keeps text (numeric keywords). */
-  private readonly texts: (string | null)[];
+  private texts: (string | null)[];
   private readonly bytes: number[] = [];
   private readonly memo = new Map<Frame, Map<number, Frame | null>>();
   /** Numbers finished in this walk (pushNumberEnd): the enclosing frame, or null when the number fails. */
@@ -153,8 +156,10 @@ export class SchemaCursor implements ByteCursor {
     this.maxWs = maxWs;
     this.numbers = numbers;
     this.frames[0] = base.frame;
-    // Trie walks go as deep as the longest token (128 bytes for Llama-3): start small, grow when needed.
-    const cap = 160;
+    // Trie walks go as deep as the longest token (128 bytes for Llama-3) but mostly stay within a few
+    // bytes, and a mask makes several cursors: start small, grow when needed (measured: allocating
+    // DEEP_CURSOR deep was ~8% of the time of key masks).
+    const cap = 32;
     this.fast = new Uint8Array(cap);
     this.bases = new Array(cap);
     this.infos = new Array(cap);
@@ -168,7 +173,7 @@ export class SchemaCursor implements ByteCursor {
 
   push(byte: number): boolean {
     const d = this.depth;
-    if (d + 1 >= this.fast.length) return this.slowPush(byte);
+    if (d + 1 >= this.fast.length) this.grow();
     const kind = this.fast[d];
     if (kind === F_NUM) return this.pushNumber(this.bases[d] as NumFrame, this.ps[d], this.cp[d], this.texts[d], byte);
     if (kind === F_WS) {
@@ -473,6 +478,23 @@ export class SchemaCursor implements ByteCursor {
     return this.pushFrame(from.rec === null ? this.memoStep(from, byte) : this.machine.stepFrame(from, byte), byte);
   }
 
+  /** Room for the per-depth records of the longest token at once (a walk that goes deep goes deeper). */
+  private grow(): void {
+    const cap = Math.max(this.fast.length * 2, DEEP_CURSOR);
+    const widen = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.fast = widen(this.fast, (n) => new Uint8Array(n));
+    this.ps = widen(this.ps, (n) => new Int32Array(n));
+    this.cp = widen(this.cp, (n) => new Int32Array(n));
+    this.esc = widen(this.esc, (n) => new Int32Array(n));
+    this.acc = widen(this.acc, (n) => new Float64Array(n));
+    this.recAt = widen(this.recAt, (n) => new Int32Array(n));
+    for (let d = this.texts.length; d < cap; d++) this.texts.push(null);
+  }
+
   /** The machine's full step, memoized per (frame, byte) for this walk (recorded frames excluded). */
   private memoStep(from: Frame, byte: number): Frame | undefined {
     let row = this.memo.get(from);
@@ -491,7 +513,8 @@ export class SchemaCursor implements ByteCursor {
   private pushFrame(next: Frame | undefined, byte: number): boolean {
     if (next === undefined) return false;
     const e = this.depth + 1;
-    if (e < this.fast.length) this.fast[e] = F_SLOW;
+    if (e >= this.fast.length) this.grow();
+    this.fast[e] = F_SLOW;
     this.frames[e] = next;
     this.bytes.push(byte);
     this.depth = e;
