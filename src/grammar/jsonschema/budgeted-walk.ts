@@ -72,6 +72,24 @@ function budgetBits(trie: TokenTrie, classId: ByteClassId, budget: number): Uint
   return bits;
 }
 
+/** The indices of the non-zero words of a bitset (cached per bitset: slices are built once). */
+const nonZeroWords = new WeakMap<Uint32Array, Int32Array>();
+
+/**
+ * ORs `bits` into `out` through its non-zero words: the whitespace and digit slices hold a few hundred
+ * of Llama-3's 128k tokens, and OR-ing all 4,009 words was ~4% of the time of object-state masks.
+ */
+function orWords(out: Uint32Array, bits: Uint32Array): void {
+  let words = nonZeroWords.get(bits);
+  if (words === undefined) {
+    const list: number[] = [];
+    for (let w = 0; w < bits.length; w++) if (bits[w] !== 0) list.push(w);
+    words = Int32Array.from(list);
+    nonZeroWords.set(bits, words);
+  }
+  for (let k = 0; k < words.length; k++) out[words[k]] |= bits[words[k]];
+}
+
 /**
  * Fills `out` with the tokens the cursor accepts. With a slice (`classId`), every slice token of at
  * most `budget` characters is taken from the precomputed set (the caller guarantees they are all
@@ -92,7 +110,7 @@ export function budgetedWalk(
     const slice = trie.slice(classId);
     covered = slice.covered;
     const bits = budget >= trie.maxDepth ? slice.bits : budgetBits(trie, classId, budget);
-    for (let w = 0; w < out.length; w++) out[w] |= bits[w];
+    orWords(out, bits);
     if (budget < trie.maxDepth) maxBelow = trieLengths(trie).maxBelow;
   }
   return walkUncovered(trie, cursor, out, fuel, 0, covered, maxBelow, budget);
