@@ -169,10 +169,11 @@ const memoUriResolver: UriResolver = {
  * code (ajv's optimizer passes cost more than they save on one document per generation; measured on
  * 300 MaskBench schemas: compile p50 ~2.0 -> ~0.9 ms, mean ~9.7 -> ~3.3 ms, the same verdicts on every
  * instance). Referenced schemas are compiled once each as functions instead of inlined at every
- * `$ref` (`inlineRefs: false`): large schemas reference the same definitions many times, and
- * generating and parsing those copies dominated their compile (MaskBench dev, every 10th file:
- * compile p90 6.4 -> 4.8 ms; its 60 slowest schemas: 3.56 -> 3.35 s in all). ajv's meta-schemas are only loaded when `meta` (validateSchema is off). Without
- * `unevaluated`, a draft 2020-12 instance generates no evaluated-property/item tracking, which only
+ * `$ref` (`inlineRefs: false`): large schemas reference the same definitions many times, and each
+ * `$ref` generated and parsed the definition's code again (MaskBench dev, every 10th file: compile
+ * p90 6.4 -> 4.8 ms; its 60 slowest schemas: 3.56 -> 3.35 s in all, ajv being 84% of that time).
+ * ajv's meta-schemas are only loaded when `meta` (validateSchema is off). Without `unevaluated`, a
+ * draft 2020-12 instance generates no evaluated-property/item tracking, which only
  * `unevaluatedProperties`/`unevaluatedItems` read (Ajv2020 forces the option on; the flag is read
  * when code is generated).
  */
