@@ -2,9 +2,11 @@
  * Digests of JSON Schema masks along MaskBench instances, for checking that a change to the mask walk
  * leaves every mask as it was: run it before and after (the before tree from `git archive`) and diff
  * the two files. One line per instance: `file#index` then one FNV-1a digest per position (a mask before
- * every token and one after the last), each mask computed afresh (mask cache off).
+ * every token and one after the last), each mask computed afresh (mask cache off). With `--cache` the
+ * masks come through the process-wide mask cache instead, as in the benchmarks: diffed against a run
+ * without it, that checks the cache keys (states sharing a key must have the same mask).
  *
- *   npx tsx bench/jsonschema-mask-digest.ts --out FILE [--limit 300] [--offset 0] [--dir DIR] [--tokenizer DIR]
+ *   npx tsx bench/jsonschema-mask-digest.ts --out FILE [--limit 300] [--offset 0] [--cache] [--dir DIR] [--tokenizer DIR]
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,6 +36,7 @@ function main(): void {
       tokenizer: { type: 'string', default: join(shared, 'tokenizers', 'llama3') },
       limit: { type: 'string', default: '300' },
       offset: { type: 'string', default: '0' },
+      cache: { type: 'boolean', default: false },
     },
   });
   if (values.out === undefined) throw new Error('--out FILE is required');
@@ -47,7 +50,7 @@ function main(): void {
     const entry = readMaskbenchEntry(values.dir!, file);
     let automaton: ReturnType<typeof jsonSchemaAutomaton>;
     try {
-      automaton = jsonSchemaAutomaton(compileJsonSchema(JSON.parse(entry.schemaText)), vocabulary, { cache: false });
+      automaton = jsonSchemaAutomaton(compileJsonSchema(JSON.parse(entry.schemaText)), vocabulary, values.cache ? {} : { cache: false });
     } catch {
       lines.push(`${file} compile error`);
       continue;

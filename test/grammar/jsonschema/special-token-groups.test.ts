@@ -34,6 +34,11 @@ const schemas: [string, unknown][] = [
   ['open keys', { type: 'object', properties: { name: { type: 'string' }, key: { type: 'integer' } }, maxProperties: 5 }],
   ['closed keys', { type: 'object', properties: { name: { type: 'string' }, id: {} }, patternProperties: { '^k': { type: 'string' } }, additionalProperties: false }],
   ['length-limited keys', { type: 'object', propertyNames: { maxLength: 3 }, maxProperties: 4 }],
+  // Closed schemas the document can do without (schema-machine.ts keyBodyWalk): key characters kill
+  // them, never the document; and closed schemas it cannot do without, under allOf and oneOf.
+  ['closed keys an open schema outlives', { anyOf: [{ type: 'object', properties: { name: {}, key: { type: 'string' } }, additionalProperties: false }, { type: 'object', maxProperties: 3 }] }],
+  ['closed keys under oneOf', { oneOf: [{ type: 'object', properties: { name: {} }, additionalProperties: false }, { type: 'object', properties: { id: {} }, additionalProperties: false }, { type: 'object', required: ['ab'] }] }],
+  ['closed keys under allOf', { allOf: [{ type: 'object', properties: { name: {}, key: {} }, additionalProperties: false }, { type: 'object', maxProperties: 3 }] }],
 ];
 
 describe('special tokens decided by prefix groups equal brute force', () => {

@@ -1,0 +1,339 @@
+import type { TokenTrie } from '../vocab/token-trie.js';
+import { bitsKey } from './bits.js';
+import { ESCAPES, ESCAPE_U } from './frame.js';
+import type { StringPlan } from './string-plan.js';
+
+/**
+ * Product states of a string plan that no token can tell apart, so that their masks can share one
+ * cache entry.
+ *
+ * A pattern such as `^[0-9a-zA-Z_-]{1,255}$` or `^[A-Fa-f\d]{24}$` moves its automaton to a new state
+ * on every character (it counts them), so every position of such a string was its own mask-cache key
+ * and its own trie walk: on MaskBench these walks took 2-40 ms each, a large share of the masks over
+ * 5 ms. Yet the 3rd and the 4th character of a 24-digit id allow the same tokens: no token of hex
+ * digits is long enough to reach the 24th.
+ *
+ * What a token does to a value string in its normal (unescaped) state depends on the product state
+ * only through the atoms that die (`deadAt`) after each byte it decodes and the atoms that accept
+ * (`acceptAt`) where its closing quote comes; after the quote the string is done. So two states are
+ * equivalent when, along every token of every vocabulary served, their decoded bytes lead to the same
+ * dead and accepting atoms. That is checked exactly by walking the tries with the pair of states
+ * (escapes decoded as the machine decodes them), skipping subtrees where the states meet or the
+ * machine refuses the bytes whatever the state. Inside an unfinished escape the machine asks whether
+ * some code point can follow: there the pair must agree on every byte string of one code point (4
+ * bytes). A state that cannot be proven equal to one of a few recent representatives is its own class.
+ */
+export class HorizonClasses {
+  private readonly plan: StringPlan;
+  private readonly trieList: readonly TokenTrie[];
+  /** Class (representative product state) by product state, -1 when not yet asked. */
+  private classes: Int32Array = new Int32Array(64).fill(-1);
+  /** Interned dead and accepting atom sets by product state, -1 when not yet computed. */
+  private deadIds: Int32Array = new Int32Array(64).fill(-1);
+  private acceptIds: Int32Array = new Int32Array(64).fill(-1);
+  private readonly bitsIds = new Map<string, number>();
+  /**
+   * Representatives by signature, most members first (a new state is compared with these only).
+   */
+  private readonly representatives = new Map<number, { ps: number; members: number }[]>();
+  /** States compared in vain, and states found a class: a plan whose states rarely share stops trying. */
+  private failures = 0;
+  private successes = 0;
+
+  /** How many tries the classes hold along (part of the keys they give). */
+  get tries(): number {
+    return this.trieList.length;
+  }
+
+  constructor(plan: StringPlan, tries: readonly TokenTrie[]) {
+    this.plan = plan;
+    this.trieList = tries;
+  }
+
+  /** The representative of `ps`'s class (`ps` itself when no equal state is known). */
+  classOf(ps: number): number {
+    if (ps >= this.classes.length) this.classes = grow(this.classes, ps);
+    const known = this.classes[ps];
+    if (known >= 0) return known;
+    let found = ps;
+    if (this.failures < MIN_FAILURES || this.failures <= FAILURES_PER_SUCCESS * this.successes) {
+      const signature = this.signature(ps);
+      let reps = this.representatives.get(signature);
+      if (reps === undefined) {
+        reps = [];
+        this.representatives.set(signature, reps);
+      }
+      // Representatives that already stand for other states first: a string's late positions, near a
+      // length limit, are each their own class and must not crowd out the class of its early ones.
+      for (let k = 0; k < reps.length && found === ps; k++) {
+        if (this.equivalent(ps, reps[k].ps)) {
+          found = reps[k].ps;
+          reps[k].members++;
+          for (let j = k; j > 0 && reps[j].members > reps[j - 1].members; j--) [reps[j], reps[j - 1]] = [reps[j - 1], reps[j]];
+        }
+      }
+      if (found === ps) {
+        if (reps.length > 0) this.failures++;
+        if (reps.length >= MAX_REPRESENTATIVES) reps.pop();
+        reps.push({ ps, members: 0 });
+      } else {
+        this.successes++;
+      }
+    }
+    this.classes[ps] = found;
+    return found;
+  }
+
+  /** The pair (dead atoms, accepting atoms) of `ps`, interned: states in one class agree on it. */
+  private signature(ps: number): number {
+    return this.dead(ps) * 1048576 + this.accepting(ps);
+  }
+
+  /** The atoms dead in `ps`, interned. */
+  private dead(ps: number): number {
+    if (ps >= this.deadIds.length) this.deadIds = grow(this.deadIds, ps);
+    let id = this.deadIds[ps];
+    if (id < 0) {
+      id = intern(this.bitsIds, bitsKey(this.plan.deadAt(ps)));
+      this.deadIds[ps] = id;
+    }
+    return id;
+  }
+
+  /** The atoms accepting in `ps` (that a closing quote makes true), interned. */
+  private accepting(ps: number): number {
+    if (ps >= this.acceptIds.length) this.acceptIds = grow(this.acceptIds, ps);
+    let id = this.acceptIds[ps];
+    if (id < 0) {
+      id = intern(this.bitsIds, bitsKey(this.plan.acceptAt(ps)));
+      this.acceptIds[ps] = id;
+    }
+    return id;
+  }
+
+  private equivalent(a: number, b: number): boolean {
+    if (this.dead(a) !== this.dead(b) || this.accepting(a) !== this.accepting(b)) return false;
+    const pending = new Map<string, boolean>();
+    for (const trie of this.trieList) if (!this.sameAlongTrie(trie, a, b, pending)) return false;
+    return true;
+  }
+
+  /**
+   * Walks `trie` with the pair of states (the string in its normal state before the token), decoding
+   * as the machine does (schema-machine.ts stepString); false at the first byte string they tell apart.
+   */
+  private sameAlongTrie(trie: TokenTrie, a: number, b: number, pending: Map<string, boolean>): boolean {
+    const plan = this.plan;
+    const { nodeByte, nodeDepth, subtreeEnd, nodeCount } = trie;
+    const depthCap = trie.maxDepth + 2;
+    const xs = new Int32Array(depthCap);
+    const ys = new Int32Array(depthCap);
+    const modes = new Int8Array(depthCap);
+    const accs = new Int32Array(depthCap);
+    const highs = new Int32Array(depthCap);
+    xs[0] = a;
+    ys[0] = b;
+    let visits = 0;
+    let i = 1;
+    while (i < nodeCount) {
+      if (visits++ >= MAX_VISITS) return false;
+      const d = nodeDepth[i];
+      const byte = nodeByte[i];
+      let x = xs[d - 1];
+      let y = ys[d - 1];
+      let mode = modes[d - 1];
+      let acc = accs[d - 1];
+      let high = highs[d - 1];
+      // What the byte does: RAW (a body byte), a decoded code point (>= 0), PENDING (inside an escape)
+      // or REFUSED (the machine refuses it whatever the state, or the string is closed).
+      let cp = PENDING;
+      if (mode === M_NORMAL) {
+        // A closing quote ends what the state decides: the atoms accepting there.
+        if (byte === 0x22 && this.accepting(x) !== this.accepting(y)) return false;
+        if (byte === 0x22 || byte < 0x20) cp = REFUSED;
+        else if (byte === 0x5c) mode = M_BACKSLASH;
+        else cp = RAW;
+      } else if (mode === M_BACKSLASH) {
+        const e = ESCAPES[byte];
+        if (e === ESCAPE_U) {
+          mode = M_HEX;
+          acc = 0;
+        } else if (e < 0) cp = REFUSED;
+        else {
+          cp = e;
+          mode = M_NORMAL;
+        }
+      } else if (mode === M_LOW_BACKSLASH) {
+        if (byte === 0x5c) mode = M_LOW_U;
+        else cp = REFUSED;
+      } else if (mode === M_LOW_U) {
+        if (byte === 0x75) {
+          mode = M_LOW_HEX;
+          acc = 0;
+        } else cp = REFUSED;
+      } else {
+        const h = hexValue(byte);
+        if (h < 0) cp = REFUSED;
+        else {
+          acc = acc * 16 + h;
+          const low = mode >= M_LOW_HEX;
+          const read = mode - (low ? M_LOW_HEX : M_HEX) + 1;
+          if (!low && read === 2 && acc >= 0xdc && acc <= 0xdf) cp = REFUSED; // a lone low surrogate
+          else if (low && read === 1 && acc !== 0xd) cp = REFUSED;
+          else if (low && read === 2 && (acc < 0xdc || acc > 0xdf)) cp = REFUSED;
+          else if (read < 4) mode++;
+          else if (low) {
+            cp = 0x10000 + ((high - 0xd800) << 10) + (acc - 0xdc00);
+            mode = M_NORMAL;
+          } else if (acc >= 0xd800 && acc <= 0xdbff) {
+            high = acc;
+            mode = M_LOW_BACKSLASH;
+          } else {
+            cp = acc;
+            mode = M_NORMAL;
+          }
+        }
+      }
+      if (cp === REFUSED) {
+        i = subtreeEnd[i];
+        continue;
+      }
+      if (cp === RAW) {
+        x = plan.step(x, byte);
+        y = plan.step(y, byte);
+        if (x !== y && this.dead(x) !== this.dead(y)) return false;
+      } else if (cp >= 0) {
+        const n = utf8(cp, SCRATCH);
+        for (let k = 0; k < n; k++) {
+          x = plan.step(x, SCRATCH[k]);
+          y = plan.step(y, SCRATCH[k]);
+          if (x !== y && this.dead(x) !== this.dead(y)) return false;
+        }
+      } else if (x !== y && !this.agreeOnCodePoints(x, y, pending)) {
+        // Inside an escape the machine asks whether some code point (4 bytes at most) keeps it alive.
+        return false;
+      }
+      if (x === y) {
+        // The states met: every longer token behaves alike.
+        i = subtreeEnd[i];
+        continue;
+      }
+      xs[d] = x;
+      ys[d] = y;
+      modes[d] = mode;
+      accs[d] = acc;
+      highs[d] = high;
+      i++;
+    }
+    return true;
+  }
+
+  /** The pair agrees on every byte string of up to 4 bytes (breadth first, bounded). */
+  private agreeOnCodePoints(a: number, b: number, memo: Map<string, boolean>): boolean {
+    const id = `${a},${b}`;
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const plan = this.plan;
+    const left = [a];
+    const right = [b];
+    const depth = [0];
+    const seen = new Set<string>([id]);
+    let same = true;
+    for (let head = 0; head < left.length && same; head++) {
+      const x = left[head];
+      const y = right[head];
+      if (this.dead(x) !== this.dead(y)) same = false;
+      else if (depth[head] < 4) {
+        for (let byte = 0; byte < 256; byte++) {
+          const nx = plan.step(x, byte);
+          const ny = plan.step(y, byte);
+          if (nx === ny) continue;
+          const pair = `${nx},${ny}`;
+          if (seen.has(pair)) continue;
+          if (seen.size >= MAX_PAIRS) {
+            same = false;
+            break;
+          }
+          seen.add(pair);
+          left.push(nx);
+          right.push(ny);
+          depth.push(depth[head] + 1);
+        }
+      }
+    }
+    memo.set(id, same);
+    return same;
+  }
+}
+
+// Decoder modes of the pair walk (the machine's S_* escape states, without raw UTF-8 tracking: a byte
+// sequence the machine refuses is stepped anyway, which can only make two states look different).
+const M_NORMAL = 0;
+const M_BACKSLASH = 1;
+/** 2..5: after `\u`, mode - 2 hex digits read. */
+const M_HEX = 2;
+/** A high surrogate read: `\u` and a low surrogate must follow. */
+const M_LOW_BACKSLASH = 6;
+const M_LOW_U = 7;
+/** 8..11: after the low surrogate's `\u`, mode - 8 hex digits read. */
+const M_LOW_HEX = 8;
+const PENDING = -1;
+const RAW = -2;
+const REFUSED = -3;
+
+function intern(ids: Map<string, number>, key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(key, id);
+  }
+  return id;
+}
+
+/** Trie nodes one comparison may visit. */
+const MAX_VISITS = 300_000;
+/** Pairs of states the code-point check may visit (each costs 256 steps of the product automaton). */
+const MAX_PAIRS = 1024;
+/** Representatives kept per signature. */
+const MAX_REPRESENTATIVES = 6;
+/** A plan stops comparing once MIN_FAILURES states failed, and more than FAILURES_PER_SUCCESS per success. */
+const MIN_FAILURES = 32;
+const FAILURES_PER_SUCCESS = 4;
+
+const SCRATCH = new Uint8Array(4);
+
+function utf8(cp: number, out: Uint8Array): number {
+  if (cp < 0x80) {
+    out[0] = cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = 0xc0 | (cp >> 6);
+    out[1] = 0x80 | (cp & 0x3f);
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = 0xe0 | (cp >> 12);
+    out[1] = 0x80 | ((cp >> 6) & 0x3f);
+    out[2] = 0x80 | (cp & 0x3f);
+    return 3;
+  }
+  out[0] = 0xf0 | (cp >> 18);
+  out[1] = 0x80 | ((cp >> 12) & 0x3f);
+  out[2] = 0x80 | ((cp >> 6) & 0x3f);
+  out[3] = 0x80 | (cp & 0x3f);
+  return 4;
+}
+
+function hexValue(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x61 && b <= 0x66) return b - 0x57;
+  if (b >= 0x41 && b <= 0x46) return b - 0x37;
+  return -1;
+}
+
+function grow(a: Int32Array, index: number): Int32Array {
+  const out = new Int32Array(Math.max(a.length * 2, index + 1)).fill(-1);
+  out.set(a);
+  return out;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
+import { maskWords } from '../../../src/grammar/automaton/token-automaton.js';
+import { jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
+import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+
+/**
+ * Value strings whose automata move on every character (counted patterns) share cached masks between
+ * product states that no token can tell apart (string-horizon.ts). Sharing must never change a mask:
+ * random walks through the mask cache check every mask against brute force, with tokens long enough
+ * to reach the counts' limits from some positions and not from others, and escapes that decode to
+ * characters the patterns count.
+ */
+
+const texts: string[] = [];
+for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
+texts.push('ab', 'abc', 'abcd', 'abcdef', '00', '0000', '00000000', 'a-', '-0', 'x y', 'x ', ' y', '  ', 'é', 'éa');
+texts.push('"', 'a"', 'ab",', '0"', '0000"', '"]', '", "', '"}', '{"', '{', '}', '[', ']', ',', ':', '": "');
+texts.push('\\', '\\u', '\\u00', '\\u0061', '\\u0041"', 'a\\u0062', '\\n', '\\"', '\\ud83d', '\\ude00', '\\u00e9', '\\u01', '0\\');
+const unique = [...new Set(texts)];
+const EOS = unique.length;
+const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts: unique, eos: EOS };
+
+const schemas: [string, unknown][] = [
+  ['fixed-length hex', { type: 'array', items: { type: 'string', pattern: '^[a-f0-9]{12}$' }, maxItems: 3 }],
+  ['bounded word characters', { type: 'array', items: { type: 'string', pattern: '^[0-9a-z_-]{1,10}$' }, maxItems: 3 }],
+  ['word counts with a maxLength', { type: 'array', items: { type: 'string', pattern: '^(?:\\S+\\s+){0,3}\\S+$', maxLength: 14 }, maxItems: 3 }],
+  ['segments', { type: 'array', items: { type: 'string', pattern: '^[a-f0-9]{4}-[a-f0-9]{6}$' }, maxItems: 3 }],
+  ['counted letters or an enum', { type: 'array', items: { anyOf: [{ type: 'string', pattern: '^[A-Za-z]{3,9}$' }, { enum: ['abc-0', 'x y'] }] }, maxItems: 3 }],
+  // After `a` and after `b` every raw token dies and neither may close: only an unfinished `\u01`
+  // tells them apart (it can still become U+0101, not U+0201).
+  ['an unfinished escape', { type: 'array', items: { type: 'string', pattern: '^(?:a\u0101|b\u0201)$' }, maxItems: 4 }],
+];
+
+describe('masks shared by horizon classes equal brute force', () => {
+  for (const [name, schema] of schemas) {
+    it(name, () => {
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 7919, maxWhitespaceRun: 2, walks: 40, steps: 30, stopChance: 0.02, passes: 1 });
+      expect(checked).toBeGreaterThan(200);
+    });
+  }
+});
+
+describe('horizon classes', () => {
+  it('serve one cached mask to positions no token can tell apart, and walk the others', () => {
+    const automaton = jsonSchemaAutomaton({ type: 'string', pattern: '^[a-f0-9]{24}$' }, vocabulary, { cache: new MaskCache() });
+    const mask = new Uint32Array(maskWords(vocabulary.size));
+    const id = (t: string) => unique.indexOf(t);
+    let state = automaton.advance(automaton.initial, id('"')) as SchemaState;
+    const walked: boolean[] = [];
+    // The longest token of hex digits is 8 long: positions 0..16 allow the same tokens, 17.. do not.
+    for (let chars = 0; chars < 24; chars += 2) {
+      automaton.mask(state, mask);
+      walked.push(automaton.lastVisits !== 0);
+      state = automaton.advance(state, id('00')) as SchemaState;
+    }
+    expect(walked).toEqual([true, false, false, false, false, false, false, false, false, true, true, true]);
+  });
+});
