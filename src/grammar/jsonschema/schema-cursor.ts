@@ -170,11 +170,12 @@ export class SchemaCursor implements ByteCursor {
   /** Number text of F_NUM records whose base keeps text (numeric keywords). */
   private texts: (string | null)[];
   private readonly bytes: number[] = [];
-  private readonly memo = new Map<Frame, Map<number, Frame | null>>();
+  // Per-walk memos, made on first use: a mask makes several cursors, many of which never need one.
+  private memo: Map<Frame, Map<number, Frame | null>> | undefined;
   /** Numbers finished in this walk (pushNumberEnd): the enclosing frame, or null when the number fails. */
-  private readonly finished = new Map<Frame, Frame | null>();
-  private readonly materialized = new Map<Frame, Map<number | string, Frame>>();
-  private readonly derived = new Map<Frame, Map<string, Frame | null>>();
+  private finished: Map<Frame, Frame | null> | undefined;
+  private materialized: Map<Frame, Map<number | string, Frame>> | undefined;
+  private derived: Map<Frame, Map<string, Frame | null>> | undefined;
   private readonly maxWs: number;
   private readonly numbers: NumberForm;
 
@@ -454,6 +455,7 @@ export class SchemaCursor implements ByteCursor {
   private pushNumberEnd(byte: number): boolean {
     const d = this.depth;
     const from = this.frameAt(d) as NumFrame;
+    this.finished ??= new Map();
     let parent = this.finished.get(from);
     if (parent === undefined) {
       parent = this.machine.finishedNumber(from) ?? null;
@@ -486,6 +488,7 @@ export class SchemaCursor implements ByteCursor {
    * the derived frame's; `at` positions the frame so the kill sees a consistent state).
    */
   private derive<F extends Frame>(base: F, dead: Bits, at: (f: F) => F): F | null {
+    this.derived ??= new Map();
     let byDead = this.derived.get(base);
     if (byDead === undefined) {
       byDead = new Map();
@@ -526,6 +529,7 @@ export class SchemaCursor implements ByteCursor {
   /** The machine's full step, memoized per (frame, byte) for this walk (recorded frames excluded). */
   private memoStep(from: Frame, byte: number): Frame | undefined {
     if (from === this.base.frame) return stateStep(this.machine, from, byte);
+    this.memo ??= new Map();
     let row = this.memo.get(from);
     if (row === undefined) {
       row = new Map();
@@ -565,6 +569,7 @@ export class SchemaCursor implements ByteCursor {
     }
     if (f === undefined) {
       const base = this.bases[d]!;
+      this.materialized ??= new Map();
       let byBase = this.materialized.get(base);
       if (byBase === undefined) {
         byBase = new Map();

@@ -26,7 +26,7 @@ export class StringPlan {
 
   private readonly tuples: Int32Array[] = [];
   private readonly next: Int32Array[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new Map<number | string, number>();
   /** Per product state: atoms with a dead component. */
   private readonly deadAtoms: Bits[] = [];
   /** Per product state: atoms all of whose components accept. */
@@ -86,7 +86,9 @@ export class StringPlan {
   readonly extraStart: number;
 
   private intern(tuple: Int32Array): number {
-    const key = tuple.join(',');
+    // One or two components (most strings): a number says it without building a string.
+    const key: number | string =
+      tuple.length === 1 ? tuple[0] : tuple.length === 2 && tuple[0] < 0x100000 && tuple[1] < 0x100000 ? (tuple[0] + 1) * 0x200000 + tuple[1] + 1 : tuple.join(',');
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.tuples.length;
