@@ -1,6 +1,6 @@
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { bitsKey } from './bits.js';
-import { ESCAPES, ESCAPE_U } from './frame.js';
+import { ESCAPES, ESCAPE_U, hex, utf8Encode } from './frame.js';
 import type { StringPlan } from './string-plan.js';
 
 /**
@@ -172,7 +172,7 @@ export class HorizonClasses {
           acc = 0;
         } else cp = REFUSED;
       } else {
-        const h = hexValue(byte);
+        const h = hex(byte);
         if (h < 0) cp = REFUSED;
         else {
           acc = acc * 16 + h;
@@ -203,7 +203,7 @@ export class HorizonClasses {
         y = plan.step(y, byte);
         if (x !== y && this.dead(x) !== this.dead(y)) return false;
       } else if (cp >= 0) {
-        const n = utf8(cp, SCRATCH);
+        const n = utf8Encode(cp, SCRATCH);
         for (let k = 0; k < n; k++) {
           x = plan.step(x, SCRATCH[k]);
           y = plan.step(y, SCRATCH[k]);
@@ -301,36 +301,6 @@ const MIN_FAILURES = 32;
 const FAILURES_PER_SUCCESS = 4;
 
 const SCRATCH = new Uint8Array(4);
-
-function utf8(cp: number, out: Uint8Array): number {
-  if (cp < 0x80) {
-    out[0] = cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = 0xc0 | (cp >> 6);
-    out[1] = 0x80 | (cp & 0x3f);
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = 0xe0 | (cp >> 12);
-    out[1] = 0x80 | ((cp >> 6) & 0x3f);
-    out[2] = 0x80 | (cp & 0x3f);
-    return 3;
-  }
-  out[0] = 0xf0 | (cp >> 18);
-  out[1] = 0x80 | ((cp >> 12) & 0x3f);
-  out[2] = 0x80 | ((cp >> 6) & 0x3f);
-  out[3] = 0x80 | (cp & 0x3f);
-  return 4;
-}
-
-function hexValue(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  return -1;
-}
 
 function grow(a: Int32Array, index: number): Int32Array {
   const out = new Int32Array(Math.max(a.length * 2, index + 1)).fill(-1);
