@@ -17,9 +17,10 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { maskWords } from '../src/grammar/automaton/token-automaton.js';
 import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
-import { compileJsonSchema, jsonSchemaAutomaton, type SchemaState } from '../src/grammar/jsonschema/index.js';
+import type { SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
-import { listMaskbenchFiles, readMaskbenchEntry } from './peers/maskbench-files.js';
+import { maskbenchAutomata } from './maskbench-automata.js';
+import { listMaskbenchFiles } from './peers/maskbench-files.js';
 
 /** Upper bounds (us) of the histogram's buckets of masks over 1 ms. */
 const BUCKETS = [1300, 1600, 2000, 3000, 5000, 10000, Infinity];
@@ -75,15 +76,9 @@ export async function runMaskGc(options: { dir: string; tokenizer: string; limit
   const durations: number[] = [];
   let schemas = 0;
   let computed = 0;
-  for (const file of listMaskbenchFiles(options.dir, { limit: options.limit })) {
-    if (options.grep !== undefined && !options.grep.test(readFileSync(join(options.dir, file), 'utf8'))) continue;
-    const entry = readMaskbenchEntry(options.dir, file);
-    let automaton: ReturnType<typeof jsonSchemaAutomaton>;
-    try {
-      automaton = jsonSchemaAutomaton(compileJsonSchema(JSON.parse(entry.schemaText)), vocabulary);
-    } catch {
-      continue;
-    }
+  const grep = options.grep;
+  const files = listMaskbenchFiles(options.dir, { limit: options.limit }).filter((file) => grep === undefined || grep.test(readFileSync(join(options.dir, file), 'utf8')));
+  for (const { entry, automaton } of maskbenchAutomata(options.dir, files, vocabulary)) {
     schemas++;
     for (const instance of entry.instances) {
       const tokens = vocabulary.encode(instance.text);

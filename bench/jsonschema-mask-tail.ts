@@ -23,9 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { maskWords } from '../src/grammar/automaton/token-automaton.js';
 import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
 import { K_ARR, K_NUM, K_OBJ, K_ROOT, K_STR, S_NORMAL, type Frame } from '../src/grammar/jsonschema/frame.js';
-import { compileJsonSchema, jsonSchemaAutomaton, type SchemaState } from '../src/grammar/jsonschema/index.js';
+import type { SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
-import { listMaskbenchFiles, readMaskbenchEntry } from './peers/maskbench-files.js';
+import { maskbenchAutomata } from './maskbench-automata.js';
+import { listMaskbenchFiles } from './peers/maskbench-files.js';
 
 const OBJECT_PHASES = ['open', 'afterKey', 'beforeValue', 'afterValue', 'afterComma'];
 const ARRAY_PHASES = ['open', 'afterValue', 'afterComma'];
@@ -82,14 +83,8 @@ export function runMaskTail(options: { dir: string; tokenizer: string; limit?: n
   const groups = new Map<string, MaskGroupStats & { visits: number }>();
   const times: number[] = [];
   let schemas = 0;
-  for (const file of listMaskbenchFiles(options.dir, options.limit !== undefined ? { limit: options.limit } : {})) {
-    const entry = readMaskbenchEntry(options.dir, file);
-    let automaton: ReturnType<typeof jsonSchemaAutomaton>;
-    try {
-      automaton = jsonSchemaAutomaton(compileJsonSchema(JSON.parse(entry.schemaText)), vocabulary);
-    } catch {
-      continue;
-    }
+  const files = listMaskbenchFiles(options.dir, options.limit !== undefined ? { limit: options.limit } : {});
+  for (const { entry, automaton } of maskbenchAutomata(options.dir, files, vocabulary)) {
     schemas++;
     automaton.mask(automaton.initial, mask);
     let first = true;

@@ -1,0 +1,25 @@
+import { compileJsonSchema, jsonSchemaAutomaton } from '../src/grammar/jsonschema/index.js';
+import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
+import { readMaskbenchEntry, type MaskbenchEntry } from './peers/maskbench-files.js';
+
+/**
+ * The automata of MaskBench files, for the in-process mask tools (jsonschema-mask-tail.ts,
+ * jsonschema-mask-gc.ts): one per file whose schema compiles, with the process-wide mask cache, as
+ * the benchmark builds them. Files that do not compile are left out.
+ */
+export function* maskbenchAutomata(
+  dir: string,
+  files: readonly string[],
+  vocabulary: Vocabulary,
+): Generator<{ file: string; entry: MaskbenchEntry; automaton: ReturnType<typeof jsonSchemaAutomaton> }> {
+  for (const file of files) {
+    const entry = readMaskbenchEntry(dir, file);
+    let automaton: ReturnType<typeof jsonSchemaAutomaton>;
+    try {
+      automaton = jsonSchemaAutomaton(compileJsonSchema(JSON.parse(entry.schemaText)), vocabulary);
+    } catch {
+      continue;
+    }
+    yield { file, entry, automaton };
+  }
+}
