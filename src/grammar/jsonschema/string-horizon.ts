@@ -92,23 +92,13 @@ export class HorizonClasses {
   /** The atoms dead in `ps`, interned. */
   private dead(ps: number): number {
     if (ps >= this.deadIds.length) this.deadIds = grow(this.deadIds, ps);
-    let id = this.deadIds[ps];
-    if (id < 0) {
-      id = intern(this.bitsIds, bitsKey(this.plan.deadAt(ps)));
-      this.deadIds[ps] = id;
-    }
-    return id;
+    return this.deadIds[ps] >= 0 ? this.deadIds[ps] : (this.deadIds[ps] = intern(this.bitsIds, bitsKey(this.plan.deadAt(ps))));
   }
 
   /** The atoms accepting in `ps` (that a closing quote makes true), interned. */
   private accepting(ps: number): number {
     if (ps >= this.acceptIds.length) this.acceptIds = grow(this.acceptIds, ps);
-    let id = this.acceptIds[ps];
-    if (id < 0) {
-      id = intern(this.bitsIds, bitsKey(this.plan.acceptAt(ps)));
-      this.acceptIds[ps] = id;
-    }
-    return id;
+    return this.acceptIds[ps] >= 0 ? this.acceptIds[ps] : (this.acceptIds[ps] = intern(this.bitsIds, bitsKey(this.plan.acceptAt(ps))));
   }
 
   private equivalent(a: number, b: number): boolean {
