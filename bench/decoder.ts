@@ -6,7 +6,8 @@
  *   npx tsx bench/decoder.ts            # table
  *   npx tsx bench/decoder.ts --json     # JSON
  *   options: --steps N (default 64), --threads N (onnxruntime intra-op threads; default: onnxruntime's),
- *            --provider cpu|webgpu|cuda, --models stories,random20m, --in-thread (no worker thread),
+ *            --provider cpu|webgpu|cuda (prints the provider that ran and any fallback warning),
+ *            --models stories,random20m, --in-thread (no worker thread),
  *            --cache-outputs appended|present (the converted graph's cache layout; default appended,
  *            the in-place cache; present = the Hugging Face layout, whose Concat rewrites the cache)
  *
@@ -151,10 +152,14 @@ async function measure(decoder: OnnxDecoder, model: string, parameters: number, 
 
 const loadAverage = loadavg().map((x) => Number(x.toFixed(2)));
 const rows: Row[] = [];
+// What actually ran: an unavailable provider falls back to the CPU with a warning.
+const providersRun = new Set<string>();
+const warnings: string[] = [];
 for (const name of models) {
   const prepared = await prepare(name);
   if (!prepared) continue;
-  const decoder = await OnnxDecoder.load(prepared.dir, { threads, provider, worker });
+  const decoder = await OnnxDecoder.load(prepared.dir, { threads, provider, worker, onWarning: (w) => warnings.push(w) });
+  providersRun.add(decoder.provider + (decoder.info.avoidEmptyInputs ? ' (empty cache inputs fed as one hidden position)' : ''));
   try {
     for (const batch of [1, 4, 16]) rows.push(await measure(decoder, name === 'stories' ? 'stories260K' : 'random-20M', prepared.parameters, batch, false));
     rows.push(await measure(decoder, name === 'stories' ? 'stories260K' : 'random-20M', prepared.parameters, 16, true));
@@ -170,18 +175,19 @@ const environment = {
   cores: cpus().length,
   threads: threads ?? 'onnxruntime default',
   provider,
+  providerRun: [...providersRun].join(', ') || 'none (no model ran)',
+  warnings,
   worker,
   cacheOutputs,
   steps,
   loadAverageAtStart: loadAverage,
   loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
-  gpu: 'not measured: no GPU on this machine (webgpu session creation fails and falls back to CPU)',
 };
 if (flag('json')) {
   console.log(JSON.stringify({ environment, rows }, null, 2));
 } else {
   console.log(`decoder benchmark: ${environment.command}`);
-  console.log(`node ${environment.node}, ${environment.cores} x ${environment.cpu}, provider ${provider}, threads ${environment.threads}, ${worker ? 'worker thread' : 'in-thread'}, ${cacheOutputs} cache outputs, ${steps} steps`);
+  console.log(`node ${environment.node}, ${environment.cores} x ${environment.cpu}, provider ${provider} (ran: ${environment.providerRun}), threads ${environment.threads}, ${worker ? 'worker thread' : 'in-thread'}, ${cacheOutputs} cache outputs, ${steps} steps`);
   console.log(`load average (1/5/15 min) at start ${environment.loadAverageAtStart.join(' ')}, at end ${environment.loadAverageAtEnd.join(' ')}`);
   console.log('model        params batch mode                    tok/s (mean)   step ms  run ms  prepare ms (mean)  copied rows  logprobs ms  messaging ms  outside %  KV/particle (length)');
   for (const r of rows) {
@@ -204,5 +210,6 @@ if (flag('json')) {
     );
   }
   console.log('Medians over steps; tok/s = batch / median step time (mean over all steps in parentheses).');
-  console.log(`GPU: ${environment.gpu}`);
+  console.log(`provider asked: ${provider}; ran: ${environment.providerRun}`);
+  for (const warning of warnings) console.log(`warning: ${warning}`);
 }

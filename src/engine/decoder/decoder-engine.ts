@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { InputError, ModelLoadError } from '../../errors.js';
 import { float16ToFloat32 } from '../onnx/float16.js';
-import { KvBlock, KvCache, emptyPast } from './kv-cache.js';
+import { KvBlock, KvCache, blankPast } from './kv-cache.js';
 import type { Past } from './kv-cache.js';
 import { KvSlabCache } from './kv-slab-cache.js';
 import type { KvPrefix, KvSlab } from './kv-slab-cache.js';
@@ -25,6 +25,10 @@ export interface EngineOptions {
   readonly eosSourcePath?: string;
   /** Prompts longer than this run in chunks, with an abort check between chunks. Default 512. */
   readonly prefillChunk?: number;
+  /** Never feed a zero-length past or prefix (see DecoderEngine.minPositions). Default: on for WebGPU. */
+  readonly avoidEmptyInputs?: boolean;
+  /** The model's sliding-window width (config.json), if any: WebGPU then runs 'appended' models on the CPU. */
+  readonly slidingWindow?: number;
 }
 
 export interface EngineInfo {
@@ -36,6 +40,8 @@ export interface EngineInfo {
   readonly mergedDecoder: boolean;
   /** Cache bytes per token per sequence (all layers, keys and values). */
   readonly cacheBytesPerToken: number;
+  /** An empty past or prefix is fed as one hidden position (on for WebGPU; see DecoderEngine.minPositions). */
+  readonly avoidEmptyInputs: boolean;
 }
 
 /**
@@ -73,6 +79,21 @@ export class DecoderEngine {
   private readonly cache: KvCache | KvSlabCache;
   private readonly eosIds: readonly number[];
   private readonly prefillChunk: number;
+  /**
+   * The fewest positions a past or prefix input gets: 0, or 1 where zero-length inputs must be
+   * avoided. onnxruntime-node 1.30's WebGPU provider segfaults inside onnxruntime on a run whose past
+   * or prefix has length 0 (either one; an H100, run through Vulkan), which every prefill's first run
+   * and every step over rows of different prompts ('appended': an empty prefix) would be. An empty
+   * input is then fed as one position of zeros that attention_mask hides. That is exact up to float32
+   * summation order: a hidden key gets the float32-min score, so its softmax weight is exactly 0, and
+   * positions come from position_ids, not from input lengths. Nothing of it is kept: 'appended'
+   * outputs hold only the new tokens, and in 'present' outputs it is one more padding position before
+   * a right-aligned row. One exception: formwork's 'appended' graphs measure a sliding window over the
+   * past by key slot, so in a step over rows of different prompts (empty prefix, padded) a row sits
+   * one slot late and a sliding-window layer also sees the key exactly one window back: open() runs
+   * such models on the CPU instead.
+   */
+  private readonly minPositions: number;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -83,12 +104,27 @@ export class DecoderEngine {
     this.cache = layout.cacheOutputs === 'appended' ? new KvSlabCache(layout.cache) : new KvCache(layout.cache);
     this.eosIds = options.eosIds;
     this.prefillChunk = options.prefillChunk ?? 512;
+    this.minPositions = info.avoidEmptyInputs ? 1 : 0;
   }
 
   static async open(options: EngineOptions): Promise<DecoderEngine> {
-    const { session, provider, warnings } = await createSession(options.modelPath, { provider: options.provider, threads: options.threads });
+    let { session, provider, warnings } = await createSession(options.modelPath, { provider: options.provider, threads: options.threads });
     try {
-      const layout = inspectSession(session, options.modelPath, options.hints);
+      let layout = inspectSession(session, options.modelPath, options.hints);
+      if ((options.avoidEmptyInputs ?? provider === 'webgpu') && layout.cacheOutputs === 'appended' && options.slidingWindow !== undefined) {
+        // The one case minPositions' padding is not exact (see there): a sliding-window model with
+        // 'appended' outputs. On WebGPU it runs on the CPU instead; asked for on the CPU, it is refused.
+        if (provider !== 'webgpu') {
+          throw new InputError('avoidEmptyInputs is not exact for a sliding-window model with appended cache outputs', { where: options.modelPath });
+        }
+        await session.release();
+        ({ session, provider } = await createSession(options.modelPath, { provider: 'cpu', threads: options.threads }));
+        warnings = [
+          ...warnings,
+          `formwork: ${options.modelPath} has sliding-window attention and appended cache outputs, which WebGPU cannot run exactly (onnxruntime-node 1.30 crashes on empty inputs, and padding them shifts the window); running it on the CPU instead`,
+        ];
+        layout = inspectSession(session, options.modelPath, options.hints);
+      }
       const vocabSize = layout.logitsWidth ?? options.configVocabSize ?? options.tokenizerSize;
       if (vocabSize === undefined) throw new ModelLoadError('declares no logits width and config.json has no vocab_size', { path: options.modelPath });
       if (layout.logitsWidth !== undefined && options.configVocabSize !== undefined && layout.logitsWidth !== options.configVocabSize) {
@@ -113,6 +149,7 @@ export class DecoderEngine {
         cacheEntries: layout.cache.length,
         mergedDecoder: layout.hasUseCacheBranch,
         cacheBytesPerToken,
+        avoidEmptyInputs: options.avoidEmptyInputs ?? provider === 'webgpu',
       };
       return new DecoderEngine(session, layout, options, info);
     } catch (error) {
@@ -132,27 +169,26 @@ export class DecoderEngine {
     // models chain each chunk's present.* outputs as the next chunk's past.
     const slabCache = this.cache instanceof KvSlabCache ? this.cache : undefined;
     let prefix = slabCache?.emptyPrefix();
-    let past: Past = emptyPast(this.layout.cache, 1);
+    let past: Past = blankPast(this.layout.cache, 1, this.minPositions);
     let runMs = 0;
     let outputs: ort.InferenceSession.OnnxValueMapType | undefined;
     for (let start = 0; start < tokens.length; start += this.prefillChunk) {
-      if (gate.aborted()) return this.discard(outputs);
+      if (gate.aborted()) return undefined;
       const end = Math.min(tokens.length, start + this.prefillChunk);
       const chunk = BigInt64Array.from(Array.prototype.slice.call(tokens, start, end), BigInt);
       const t0 = performance.now();
       const feeds = prefix ? this.slabFeeds(chunk, prefix, undefined, 1, [0], end - start, 1) : this.feeds(chunk, 1, end - start, past, [start], 1);
-      const next = await this.session.run(feeds);
+      const run = await this.session.run(feeds);
       runMs += performance.now() - t0;
-      this.discard(outputs);
-      outputs = next;
-      if (prefix) prefix = prefix.extended(await this.appendedData(outputs), end - start);
-      else past = { tensors: this.layout.cache.map((e) => outputs![e.output] as ort.Tensor), sequence: end, copiedRows: 0 };
+      outputs = run;
+      if (prefix) prefix = prefix.extended(this.appendedData(run), end - start);
+      else past = { tensors: this.layout.cache.map((e) => run[e.output] as ort.Tensor), sequence: past.sequence + end - start, copiedRows: 0 };
     }
-    if (!gate.commit()) return this.discard(outputs);
+    if (!gate.commit()) return undefined;
     if (slabCache) slabCache.setPrefilled(id, prefix!);
     else (this.cache as KvCache).set(id, new KvBlock(past.tensors, 1, past.sequence), 0, tokens.length);
     const t1 = performance.now();
-    const logProbs = await this.logProbsOf(outputs!.logits as ort.Tensor, 1, temperature);
+    const logProbs = this.logProbsOf(outputs!.logits as ort.Tensor, 1, temperature);
     const done = performance.now();
     return {
       logProbs,
@@ -194,18 +230,18 @@ export class DecoderEngine {
       t0 = performance.now();
       outputs = await this.session.run(feeds);
       t1 = performance.now();
-      if (!gate.commit()) return this.discard(outputs);
-      this.cache.commitStep(ids, pass, await this.appendedData(outputs));
+      if (!gate.commit()) return undefined;
+      this.cache.commitStep(ids, pass, this.appendedData(outputs));
       copiedRows = pass.copiedRows;
       rowOf = pass.rowOf;
     } else {
-      const past = await this.cache.pastFor(ids);
+      const past = this.cache.pastFor(ids);
       if (gate.aborted()) return undefined;
       const feeds = this.feeds(BigInt64Array.from(tokens, BigInt), batch, 1, past, lengths, 1);
       t0 = performance.now();
       outputs = await this.session.run(feeds);
       t1 = performance.now();
-      if (!gate.commit()) return this.discard(outputs);
+      if (!gate.commit()) return undefined;
       const block = new KvBlock(
         this.layout.cache.map((e) => outputs[e.output] as ort.Tensor),
         batch,
@@ -214,7 +250,7 @@ export class DecoderEngine {
       for (let i = 0; i < batch; i++) this.cache.set(ids[i], block, i, lengths[i] + 1);
       copiedRows = past.copiedRows;
     }
-    const logProbs = await this.logProbsOf(outputs.logits as ort.Tensor, batch, temperature, rowOf);
+    const logProbs = this.logProbsOf(outputs.logits as ort.Tensor, batch, temperature, rowOf);
     const done = performance.now();
     return {
       logProbs,
@@ -239,19 +275,15 @@ export class DecoderEngine {
     const feeds =
       this.cache instanceof KvSlabCache
         ? this.slabFeeds(ids, this.cache.emptyPrefix(), undefined, 1, [0], tokens.length, 0)
-        : this.feeds(ids, 1, tokens.length, emptyPast(this.layout.cache, 1), [0], 0);
+        : this.feeds(ids, 1, tokens.length, blankPast(this.layout.cache, 1, this.minPositions), [0], 0);
     const outputs = await this.session.run(feeds);
-    try {
-      if (!gate.commit()) return undefined;
-      const logits = outputs.logits as ort.Tensor;
-      const width = this.checkWidth(logits);
-      const positions = logits.dims.length === 3 ? logits.dims[1] : 1;
-      if (positions !== tokens.length) throw new ModelLoadError(`returned logits for ${positions} of ${tokens.length} positions`, { path: this.options.modelPath });
-      const data = (await logits.getData()) as Float32Array | Uint16Array;
-      return data instanceof Uint16Array ? float16ToFloat32(data) : new Float32Array(data.subarray(0, positions * width));
-    } finally {
-      this.discard(outputs);
-    }
+    if (!gate.commit()) return undefined;
+    const logits = outputs.logits as ort.Tensor;
+    const width = this.checkWidth(logits);
+    const positions = logits.dims.length === 3 ? logits.dims[1] : 1;
+    if (positions !== tokens.length) throw new ModelLoadError(`returned logits for ${positions} of ${tokens.length} positions`, { path: this.options.modelPath });
+    const data = logits.data as Float32Array | Uint16Array;
+    return data instanceof Uint16Array ? float16ToFloat32(data) : new Float32Array(data.subarray(0, positions * width));
   }
 
   fork(from: number, to: number): void {
@@ -285,7 +317,8 @@ export class DecoderEngine {
 
   /**
    * Session inputs for `count` new tokens per row after `prefix` and the rows of `slab` ('appended'
-   * models; no slab: an empty past). Row b holds lengths[b] positions after the prefix.
+   * models; no slab: an empty past). Row b holds lengths[b] positions after the prefix. An empty
+   * prefix or past becomes minPositions hidden positions.
    */
   private slabFeeds(
     inputIds: BigInt64Array,
@@ -296,11 +329,12 @@ export class DecoderEngine {
     count: number,
     keep: number,
   ): Record<string, ort.Tensor> {
-    const mask = KvSlabCache.mask(prefix, slab, batch, lengths, count);
+    const prefixTensors = prefix.length > 0 ? prefix.tensors() : blankPast(this.layout.cache, 1, this.minPositions).tensors;
+    const prefixSlots = Math.max(prefix.length, this.minPositions);
+    const past = slab ? { tensors: slab.tensors(), sequence: slab.capacity } : blankPast(this.layout.cache, batch, this.minPositions);
+    const mask = KvSlabCache.mask(prefix.length, prefixSlots, past.sequence, batch, lengths, count);
     const starts = Array.from({ length: batch }, (_, b) => prefix.length + lengths[b]);
-    const past = slab?.tensors() ?? emptyPast(this.layout.cache, batch).tensors;
-    const feeds = this.inputs(inputIds, batch, count, past, prefix.length + (slab?.capacity ?? 0), mask, starts, keep);
-    const prefixTensors = prefix.tensors();
+    const feeds = this.inputs(inputIds, batch, count, past.tensors, prefixSlots + past.sequence, mask, starts, keep);
     this.layout.prefixInputs!.forEach((name, k) => (feeds[name] = prefixTensors[k]));
     return feeds;
   }
@@ -332,25 +366,19 @@ export class DecoderEngine {
     return feeds;
   }
 
-  /** The appended.* outputs as host arrays (downloaded when the provider left them in GPU memory). */
-  private async appendedData(outputs: ort.InferenceSession.OnnxValueMapType): Promise<(Float32Array | Uint16Array)[]> {
-    const data: (Float32Array | Uint16Array)[] = [];
-    for (const entry of this.layout.cache) {
-      const tensor = outputs[entry.output] as ort.Tensor;
-      data.push((tensor.location === 'gpu-buffer' ? await tensor.getData(true) : tensor.data) as Float32Array | Uint16Array);
-    }
-    return data;
+  /** The appended.* outputs' data. */
+  private appendedData(outputs: ort.InferenceSession.OnnxValueMapType): (Float32Array | Uint16Array)[] {
+    return this.layout.cache.map((entry) => (outputs[entry.output] as ort.Tensor).data as Float32Array | Uint16Array);
   }
 
   /**
    * Log-probabilities of the last position of each row of `logits` ([batch, positions, V] or [batch, V]),
    * row rowOf[i] (default i) as the i-th.
    */
-  private async logProbsOf(logits: ort.Tensor, batch: number, temperature: number, rowOf?: Int32Array): Promise<Float64Array> {
+  private logProbsOf(logits: ort.Tensor, batch: number, temperature: number, rowOf?: Int32Array): Float64Array {
     const width = this.checkWidth(logits);
     const positions = logits.dims.length === 3 ? logits.dims[1] : 1;
-    const onGpu = logits.location === 'gpu-buffer';
-    const data = (onGpu ? await logits.getData(true) : logits.data) as Float32Array | Uint16Array;
+    const data = logits.data as Float32Array | Uint16Array;
     const out = new Float64Array(batch * width);
     for (let b = 0; b < batch; b++) {
       const row = rowOf ? rowOf[b] : b;
@@ -374,12 +402,5 @@ export class DecoderEngine {
         throw new InputError(`token ${t} at index ${i} is not an id of this model (0..${this.info.vocabSize - 1})`, { where });
       }
     }
-  }
-
-  /** Frees GPU outputs of a call that will not take effect. */
-  private discard(outputs: ort.InferenceSession.OnnxValueMapType | undefined): undefined {
-    if (!outputs) return undefined;
-    for (const value of Object.values(outputs)) if ((value as ort.Tensor).location === 'gpu-buffer') (value as ort.Tensor).dispose();
-    return undefined;
   }
 }

@@ -26,10 +26,6 @@ export class KvBlock {
     for (const tensor of tensors) bytes += tensor.size * (tensor.type === 'float16' ? 2 : 4);
     this.bytes = bytes;
   }
-
-  dispose(): void {
-    for (const tensor of this.tensors) if (tensor.location === 'gpu-buffer') tensor.dispose();
-  }
 }
 
 interface CacheRow {
@@ -46,10 +42,17 @@ export interface Past {
   readonly copiedRows: number;
 }
 
-/** Empty past tensors ([batch, heads, 0, head_dim]) for a first forward pass, of either cache layout. */
-export function emptyPast(entries: readonly CacheEntry[], batch: number): Past {
-  const tensors = entries.map((e) => new ort.Tensor(e.dtype, e.dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0), [batch, e.heads, 0, e.headDim]));
-  return { tensors, sequence: 0, copiedRows: 0 };
+/**
+ * The past of a first forward pass, of either cache layout: [batch, heads, positions, head_dim] of
+ * zeros, where `positions` is 0 (an empty past) or 1 (a position that attention_mask hides, for
+ * sessions that must not see zero-length inputs; see DecoderEngine).
+ */
+export function blankPast(entries: readonly CacheEntry[], batch: number, positions: number): Past {
+  const tensors = entries.map((e) => {
+    const size = batch * e.heads * positions * e.headDim;
+    return new ort.Tensor(e.dtype, e.dtype === 'float16' ? new Uint16Array(size) : new Float32Array(size), [batch, e.heads, positions, e.headDim]);
+  });
+  return { tensors, sequence: positions, copiedRows: 0 };
 }
 
 /** All sequences' cache rows, keyed by sequence id. */
@@ -105,7 +108,7 @@ export class KvCache {
    * its rows in order (the common SMC step), otherwise a copy that gathers each row, right-aligned to
    * the longest one.
    */
-  async pastFor(ids: ArrayLike<number>): Promise<Past> {
+  pastFor(ids: ArrayLike<number>): Past {
     const batch = ids.length;
     const first = this.row(ids[0]);
     let reusable = first.block.batch === batch;
@@ -117,13 +120,6 @@ export class KvCache {
 
     let sequence = 0;
     for (let i = 0; i < batch; i++) sequence = Math.max(sequence, this.row(ids[i]).length);
-    const downloaded = new Map<ort.Tensor, CacheData>();
-    const source = async (tensor: ort.Tensor): Promise<CacheData> => {
-      if (tensor.location !== 'gpu-buffer') return tensor.data as CacheData;
-      let data = downloaded.get(tensor);
-      if (!data) downloaded.set(tensor, (data = (await tensor.getData()) as CacheData));
-      return data;
-    };
     const tensors: ort.Tensor[] = [];
     for (let k = 0; k < this.entries.length; k++) {
       const { dtype, heads, headDim } = this.entries[k];
@@ -131,7 +127,7 @@ export class KvCache {
       const out = dtype === 'float16' ? new Uint16Array(batch * heads * sequence * headDim) : new Float32Array(batch * heads * sequence * headDim);
       for (let i = 0; i < batch; i++) {
         const row = this.row(ids[i]);
-        const from = await source(row.block.tensors[k]);
+        const from = row.block.tensors[k].data as CacheData;
         const span = row.length * headDim;
         for (let h = 0; h < heads; h++) {
           const srcStart = ((row.index * heads + h) * row.block.sequence + row.block.sequence - row.length) * headDim;
@@ -151,8 +147,6 @@ export class KvCache {
   }
 
   private unref(block: KvBlock): void {
-    if (--block.refs > 0) return;
-    this.liveBytes -= block.bytes;
-    block.dispose();
+    if (--block.refs === 0) this.liveBytes -= block.bytes;
   }
 }

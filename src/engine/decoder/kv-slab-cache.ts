@@ -313,16 +313,18 @@ export class KvSlabCache {
   }
 
   /**
-   * attention_mask for a pass of `count` new tokens per row: all of the prefix, row b's first
-   * lengths[b] positions of the slab's capacity (none of the rest), then the new tokens.
+   * attention_mask for a pass of `count` new tokens per row over `prefixSlots` prefix positions and
+   * `capacity` row positions: the first `prefixLength` prefix positions (all of them, unless an empty
+   * prefix is fed as a hidden slot), row b's first lengths[b] positions of the capacity (none of the
+   * rest), then the new tokens.
    */
-  static mask(prefix: KvPrefix, slab: KvSlab | undefined, batch: number, lengths: ArrayLike<number>, count: number): BigInt64Array {
-    const capacity = slab?.capacity ?? 0;
-    const total = prefix.length + capacity + count;
+  static mask(prefixLength: number, prefixSlots: number, capacity: number, batch: number, lengths: ArrayLike<number>, count: number): BigInt64Array {
+    const total = prefixSlots + capacity + count;
     const mask = new BigInt64Array(batch * total);
     for (let b = 0; b < batch; b++) {
-      mask.fill(1n, b * total, b * total + prefix.length + lengths[b]);
-      mask.fill(1n, b * total + prefix.length + capacity, (b + 1) * total);
+      mask.fill(1n, b * total, b * total + prefixLength);
+      mask.fill(1n, b * total + prefixSlots, b * total + prefixSlots + lengths[b]);
+      mask.fill(1n, b * total + prefixSlots + capacity, (b + 1) * total);
     }
     return mask;
   }

@@ -18,6 +18,12 @@ export interface OnnxDecoderOptions extends ModelDirectoryOptions {
   readonly onWarning?: (message: string) => void;
   /** Prompts longer than this run in chunks with abort checks between them (default 512 tokens). */
   readonly prefillChunk?: number;
+  /**
+   * Feed an empty KV cache or prefix as one position that attention_mask hides, never as a zero-length
+   * tensor (default: on for WebGPU, whose kernels crash the process on zero-length inputs). Exact;
+   * settable so the mode can be checked on the CPU.
+   */
+  readonly avoidEmptyInputs?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -106,6 +112,8 @@ export class OnnxDecoder implements Decoder {
       configPath: model.configPath,
       eosSourcePath: model.generationConfigPath ?? model.configPath,
       prefillChunk: options.prefillChunk,
+      avoidEmptyInputs: options.avoidEmptyInputs,
+      slidingWindow: model.config.slidingWindow,
     };
     const link: EngineLink = options.worker === false ? new LocalLink() : new WorkerLink();
     try {

@@ -45,9 +45,10 @@ export async function createSession(modelPath: string, settings: SessionSettings
         // The probe may fail by design; keep onnxruntime's own error log for it quiet.
         logSeverityLevel: 4,
         executionProviders: [provider],
-        // Outputs stay in GPU memory: the present.* tensors feed the next step as they are; the engine
-        // downloads the logits (and cache rows it must regroup) with getData().
-        ...(provider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+        // Outputs come back to host memory (onnxruntime's default), also on WebGPU. Keeping them on the
+        // GPU ('gpu-buffer') would let present.* feed the next step without a round trip, but
+        // onnxruntime-node 1.30's binding cannot download a GPU tensor: getData() throws a C string
+        // ("not implemented"), which terminates the process.
       };
       return { session: await ort.InferenceSession.create(modelPath, options), provider, warnings };
     } catch (cause) {

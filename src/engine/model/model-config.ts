@@ -17,6 +17,8 @@ export interface ModelConfig {
   readonly maxLength: number | undefined;
   readonly numKvHeads: number | undefined;
   readonly headDim: number | undefined;
+  /** Sliding-window attention width where config.json enables one (Mistral v0.1, Qwen2), else undefined. */
+  readonly slidingWindow: number | undefined;
 }
 
 export function readJsonObject(path: string): Record<string, unknown> {
@@ -50,14 +52,18 @@ export function modelConfigFrom(
     typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
   const heads = positiveInt(config.num_attention_heads);
   const hidden = positiveInt(config.hidden_size);
+  const maxLength = positiveInt(config.max_position_embeddings) ?? positiveInt(generation?.max_length) ?? positiveInt(config.n_positions);
+  const window = positiveInt(config.sliding_window);
   return {
     modelType: typeof config.model_type === 'string' ? config.model_type : undefined,
     vocabSize: positiveInt(config.vocab_size),
     eosIds,
     bosId: tokenId(generation?.bos_token_id) ?? tokenId(config.bos_token_id),
-    maxLength: positiveInt(config.max_position_embeddings) ?? positiveInt(generation?.max_length) ?? positiveInt(config.n_positions),
+    maxLength,
     numKvHeads: positiveInt(config.num_key_value_heads) ?? heads,
     headDim: positiveInt(config.head_dim) ?? (heads && hidden ? hidden / heads : undefined),
+    // As the converter reads it (llama-config.ts): a window as long as the context is no window.
+    slidingWindow: window !== undefined && config.use_sliding_window !== false && (maxLength === undefined || window < maxLength) ? window : undefined,
   };
 }
 
