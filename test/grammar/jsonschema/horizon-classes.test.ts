@@ -29,6 +29,9 @@ const schemas: [string, unknown][] = [
   ['word counts with a maxLength', { type: 'array', items: { type: 'string', pattern: '^(?:\\S+\\s+){0,3}\\S+$', maxLength: 14 }, maxItems: 3 }],
   ['segments', { type: 'array', items: { type: 'string', pattern: '^[a-f0-9]{4}-[a-f0-9]{6}$' }, maxItems: 3 }],
   ['counted letters or an enum', { type: 'array', items: { anyOf: [{ type: 'string', pattern: '^[A-Za-z]{3,9}$' }, { enum: ['abc-0', 'x y'] }] }, maxItems: 3 }],
+  // Counting modulo 4: no byte kills one of the states 1 and 3 and not the other, yet `a"` closes the
+  // string after 3 and not after 1: an equivalence must compare accepting atoms too, not only deaths.
+  ['a count modulo 4', { type: 'array', items: { type: 'string', pattern: '^(?:aaaa)*$' }, maxItems: 3 }],
   // After `a` and after `b` every raw token dies and neither may close: only an unfinished `\u01`
   // tells them apart (it can still become U+0101, not U+0201).
   ['an unfinished escape', { type: 'array', items: { type: 'string', pattern: '^(?:a\u0101|b\u0201)$' }, maxItems: 4 }],
