@@ -14,10 +14,11 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { listMaskbenchFiles, readMaskbenchEntry } from './peers/maskbench-files.js';
 import { maskGroup } from './jsonschema-mask-tail.js';
 import type { Frame } from '../src/grammar/jsonschema/frame.js';
+import { MASKBENCH_DEFAULTS } from './maskbench-automata.js';
 
 interface Side {
   readonly label: string;
@@ -102,12 +103,11 @@ function timeOne(side: Side, i: number): void {
 }
 
 async function main(): Promise<void> {
-  const shared = process.env.FORMWORK_SHARED_DATA ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data');
   const { values } = parseArgs({
     options: {
       base: { type: 'string' },
-      dir: { type: 'string', default: resolve(shared, 'jsonschemabench', 'maskbench-dev') },
-      tokenizer: { type: 'string', default: resolve(shared, 'tokenizers', 'llama3') },
+      dir: { type: 'string', default: MASKBENCH_DEFAULTS.dir },
+      tokenizer: { type: 'string', default: MASKBENCH_DEFAULTS.tokenizer },
       limit: { type: 'string', default: '300' },
       groups: { type: 'string' },
       reps: { type: 'string', default: '1' },

@@ -9,14 +9,13 @@
  *   npx tsx bench/jsonschema-mask-digest.ts --out FILE [--limit 300] [--offset 0] [--cache] [--dir DIR] [--tokenizer DIR]
  */
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { maskWords } from '../src/grammar/automaton/token-automaton.js';
 import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
 import { compileJsonSchema, jsonSchemaAutomaton, type SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
 import { listMaskbenchFiles, readMaskbenchEntry } from './peers/maskbench-files.js';
+import { MASKBENCH_DEFAULTS } from './maskbench-automata.js';
 
 function digest(mask: Uint32Array): string {
   let h = 0x811c9dc5;
@@ -28,12 +27,11 @@ function digest(mask: Uint32Array): string {
 }
 
 function main(): void {
-  const shared = process.env.FORMWORK_SHARED_DATA ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data');
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
-      dir: { type: 'string', default: join(shared, 'jsonschemabench', 'maskbench-dev') },
-      tokenizer: { type: 'string', default: join(shared, 'tokenizers', 'llama3') },
+      dir: { type: 'string', default: MASKBENCH_DEFAULTS.dir },
+      tokenizer: { type: 'string', default: MASKBENCH_DEFAULTS.tokenizer },
       limit: { type: 'string', default: '300' },
       offset: { type: 'string', default: '0' },
       cache: { type: 'boolean', default: false },

@@ -19,7 +19,7 @@ import { maskWords } from '../src/grammar/automaton/token-automaton.js';
 import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
 import type { SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
-import { maskbenchAutomata } from './maskbench-automata.js';
+import { MASKBENCH_DEFAULTS, maskbenchAutomata } from './maskbench-automata.js';
 import { listMaskbenchFiles } from './peers/maskbench-files.js';
 
 /** Upper bounds (us) of the histogram's buckets of masks over 1 ms. */
@@ -129,11 +129,10 @@ export async function runMaskGc(options: { dir: string; tokenizer: string; limit
 }
 
 async function main(): Promise<void> {
-  const shared = process.env.FORMWORK_SHARED_DATA ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data');
   const { values } = parseArgs({
     options: {
-      dir: { type: 'string', default: join(shared, 'jsonschemabench', 'maskbench-dev') },
-      tokenizer: { type: 'string', default: join(shared, 'tokenizers', 'llama3') },
+      dir: { type: 'string', default: MASKBENCH_DEFAULTS.dir },
+      tokenizer: { type: 'string', default: MASKBENCH_DEFAULTS.tokenizer },
       limit: { type: 'string', default: '300' },
       grep: { type: 'string' },
       json: { type: 'boolean', default: false },

@@ -17,7 +17,7 @@
  * numeric keywords keep the text), `root-<phase>`, `lit`. `computed` counts the masks not answered by
  * the cache; `visits` is the mean number of trie nodes those walked.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { maskWords } from '../src/grammar/automaton/token-automaton.js';
@@ -25,7 +25,7 @@ import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
 import { K_ARR, K_NUM, K_OBJ, K_ROOT, K_STR, S_NORMAL, type Frame } from '../src/grammar/jsonschema/frame.js';
 import type { SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
-import { maskbenchAutomata } from './maskbench-automata.js';
+import { MASKBENCH_DEFAULTS, maskbenchAutomata } from './maskbench-automata.js';
 import { listMaskbenchFiles } from './peers/maskbench-files.js';
 
 const OBJECT_PHASES = ['open', 'afterKey', 'beforeValue', 'afterValue', 'afterComma'];
@@ -142,11 +142,10 @@ export function runMaskTail(options: { dir: string; tokenizer: string; limit?: n
 }
 
 function main(): void {
-  const shared = process.env.FORMWORK_SHARED_DATA ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data');
   const { values } = parseArgs({
     options: {
-      dir: { type: 'string', default: join(shared, 'jsonschemabench', 'maskbench-dev') },
-      tokenizer: { type: 'string', default: join(shared, 'tokenizers', 'llama3') },
+      dir: { type: 'string', default: MASKBENCH_DEFAULTS.dir },
+      tokenizer: { type: 'string', default: MASKBENCH_DEFAULTS.tokenizer },
       limit: { type: 'string', default: '300' },
       json: { type: 'boolean', default: false },
     },

@@ -1,3 +1,5 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compileJsonSchema, jsonSchemaAutomaton } from '../src/grammar/jsonschema/index.js';
 import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
 import { readMaskbenchEntry, type MaskbenchEntry } from './peers/maskbench-files.js';
@@ -23,3 +25,11 @@ export function* maskbenchAutomata(
     yield { file, entry, automaton };
   }
 }
+
+const sharedData = process.env.FORMWORK_SHARED_DATA ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data');
+
+/** The mask tools' default inputs: the MaskBench dev sample and the Llama-3 tokenizer of the shared data. */
+export const MASKBENCH_DEFAULTS = {
+  dir: join(sharedData, 'jsonschemabench', 'maskbench-dev'),
+  tokenizer: join(sharedData, 'tokenizers', 'llama3'),
+} as const;
