@@ -2,7 +2,9 @@
  * Where the slow JSON Schema masks are: MaskBench masks grouped by the kind of state they were computed
  * for, with how many took over 1 ms (issue 4's p99 target) and over 5 ms (its p99.9 target).
  *
- *   npx tsx bench/jsonschema-mask-tail.ts [--limit 300] [--dir DIR] [--tokenizer DIR] [--json]
+ *   npx tsx bench/jsonschema-mask-tail.ts [--limit 300] [--name REGEX] [--dir DIR] [--tokenizer DIR] [--json]
+ *
+ * `--name` keeps the schema files whose names match REGEX (one file's tail, or one source's).
  *
  * Same masks as `npx formwork bench maskbench --limit N --clock cpu` (bench/peers/formwork-engine.ts):
  * one automaton per schema with the process-wide mask cache, a mask before every token of every
@@ -73,7 +75,7 @@ export interface MaskTailResult {
   groups: MaskGroupStats[];
 }
 
-export function runMaskTail(options: { dir: string; tokenizer: string; limit?: number }): MaskTailResult {
+export function runMaskTail(options: { dir: string; tokenizer: string; limit?: number; name?: RegExp }): MaskTailResult {
   const vocabulary = loadVocabulary(options.tokenizer);
   const mask = new Uint32Array(maskWords(vocabulary.size));
   const cpuMs = () => {
@@ -83,7 +85,8 @@ export function runMaskTail(options: { dir: string; tokenizer: string; limit?: n
   const groups = new Map<string, MaskGroupStats & { visits: number }>();
   const times: number[] = [];
   let schemas = 0;
-  const files = listMaskbenchFiles(options.dir, options.limit !== undefined ? { limit: options.limit } : {});
+  const name = options.name;
+  const files = listMaskbenchFiles(options.dir, options.limit !== undefined ? { limit: options.limit } : {}).filter((file) => name === undefined || name.test(file));
   for (const { entry, automaton } of maskbenchAutomata(options.dir, files, vocabulary)) {
     schemas++;
     automaton.mask(automaton.initial, mask);
@@ -147,15 +150,21 @@ function main(): void {
       dir: { type: 'string', default: MASKBENCH_DEFAULTS.dir },
       tokenizer: { type: 'string', default: MASKBENCH_DEFAULTS.tokenizer },
       limit: { type: 'string', default: '300' },
+      name: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  const result = runMaskTail({ dir: values.dir!, tokenizer: values.tokenizer!, limit: Number(values.limit) });
+  const result = runMaskTail({
+    dir: values.dir!,
+    tokenizer: values.tokenizer!,
+    limit: Number(values.limit),
+    ...(values.name !== undefined ? { name: new RegExp(values.name) } : {}),
+  });
   if (values.json) {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`npx tsx bench/jsonschema-mask-tail.ts --limit ${values.limit}: ${result.schemas} schemas, ${result.masks} masks (CPU clock)`);
+  console.log(`npx tsx bench/jsonschema-mask-tail.ts --limit ${values.limit}${values.name !== undefined ? ` --name ${values.name}` : ''}: ${result.schemas} schemas, ${result.masks} masks (CPU clock)`);
   console.log(`p50 ${result.p50Us} us, p99 ${result.p99Us} us, p99.9 ${result.p999Us} us; over 1 ms: ${result.over1ms}, over 5 ms: ${result.over5ms}`);
   console.log(['group'.padEnd(24), 'masks', 'total ms', '>1 ms', '>5 ms', 'ms in >1ms', 'computed', 'visits'].map((h, i) => (i === 0 ? h : h.padStart(11))).join(''));
   for (const g of result.groups) {

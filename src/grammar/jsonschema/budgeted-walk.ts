@@ -1,5 +1,7 @@
 import type { ByteClassId, ByteCursor } from '../automaton/byte-machine.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
+import { subsetBits } from './bits.js';
+import { keepBodyWalk, sharedBodyWalk } from './shared-body-walks.js';
 import { bodyBits, stringExits, type SpecialRoots, type SuffixTrie } from './string-exits.js';
 
 /**
@@ -453,6 +455,11 @@ export interface BodyState {
   loopBytes(ps: number): Uint32Array;
   /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
   readonly groups?: PrefixGroups;
+  /**
+   * Value strings: what pass 1 depends on besides the document's survival (StringPlan.signature, the
+   * product state, live atoms, count), under which it is shared (shared-body-walks.ts).
+   */
+  readonly share?: string;
 }
 
 /** Whether the bytes below trie node `i` are all in `bytes`. */
@@ -476,6 +483,75 @@ function intersect(a: Uint32Array, b: Uint32Array): boolean {
  */
 export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out: Uint32Array, fuel: number, s: BodyState): number {
   const exits = stringExits(trie);
+  const deaths: DeathRoots = { roots: [], pathBytes: [], pathStart: [0] };
+  let work: number;
+  const share = s.key === undefined ? s.share : undefined;
+  const known = share !== undefined ? sharedBodyWalk(trie, share) : undefined;
+  if (known !== undefined && !known.deadSets.some((dead) => s.survives(dead))) {
+    // Pass 1 as another state (another property, another schema) with this behaviour walked it.
+    for (let w = 0; w < out.length; w++) out[w] |= known.bits[w];
+    work = 0;
+  } else {
+    const dest = share !== undefined ? new Uint32Array(out.length) : out;
+    const deadSets: Uint32Array[] = [];
+    work = automatonPass(trie, cursor, dest, fuel, s, deaths, deadSets);
+    if (work < 0) {
+      out.fill(0xffffffff);
+      return -1;
+    }
+    if (dest !== out) {
+      for (let w = 0; w < out.length; w++) out[w] |= dest[w];
+      // Only a pass whose deaths all end the document says the same in every context.
+      if (deaths.roots.length === 0) keepBodyWalk(trie, share!, { bits: dest, deadSets });
+    }
+  }
+  const { subtreeEnd } = trie;
+  const { roots: deathRoots, pathBytes: deathPathBytes, pathStart: deathPathStart } = deaths;
+  // Pass 2: subtrees where an atom died, with the full machine (which decides whether the state
+  // survives that death: with a single atom the first byte is refused at once).
+  const exact = deathRoots.length > 0 ? cursor() : undefined;
+  for (let r = 0; r < deathRoots.length; r++) {
+    const root = deathRoots[r];
+    const from = deathPathStart[r];
+    const length = deathPathStart[r + 1] - from;
+    let pushed = 0;
+    while (pushed < length && exact!.push(deathPathBytes[from + pushed])) pushed++;
+    if (pushed === length) work += walkRange(trie, exact!, out, root, subtreeEnd[root], length);
+    for (let k = 0; k < pushed; k++) exact!.pop();
+  }
+  // Pass 3: everything that leaves the string body, with the full machine (by groups where it may).
+  if (s.groups !== undefined) {
+    const at = cursor();
+    work += walkSpecialRoots(trie, exits.quoteRoots, exits.afterQuote, 0x22, at, out, s.groups);
+    return work + walkSpecialRoots(trie, exits.backslashRoots, exits.afterBackslash, 0x5c, at, out, s.groups);
+  }
+  return walkUncovered(trie, cursor(), out, fuel, work, exits.bodyCovered, undefined, 0);
+}
+
+/** Subtrees of the trie where atoms die (pass 1 of bodyAutomatonWalk), each with the path to its parent. */
+interface DeathRoots {
+  readonly roots: number[];
+  /** Root r's path is pathBytes[pathStart[r] .. pathStart[r + 1]) (one flat buffer: a key has hundreds). */
+  readonly pathBytes: number[];
+  readonly pathStart: number[];
+}
+
+/**
+ * Pass 1 of bodyAutomatonWalk: string-body paths with the automaton alone, allowed tokens into `out`,
+ * subtrees where atoms die and the document survives into `deaths`; every set of atoms whose death the
+ * document does not survive into `deadSets` (once). Returns the work, or -1 past `fuel` (`out` is then
+ * incomplete).
+ */
+function automatonPass(
+  trie: TokenTrie,
+  cursor: () => ByteCursor,
+  out: Uint32Array,
+  fuel: number,
+  s: BodyState,
+  deaths: DeathRoots,
+  deadSets: Uint32Array[],
+): number {
+  const exits = stringExits(trie);
   const { nodeByte, nodeDepth, subtreeEnd, nodeTokenStart, tokenIds, nodeCount } = trie;
   const psAt = new Int32Array(trie.maxDepth + 2);
   const cpAt = new Int32Array(trie.maxDepth + 2);
@@ -492,11 +568,6 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
   const bodyTokens = bodyBits(trie, exits, Infinity);
   const below = bodyBytesBelow(trie);
   const maxBodyChars = exits.maxBodyChars;
-  // Subtrees where atoms die, with the path to each one's parent (deathPathStart[r] .. [r + 1] in
-  // deathPathBytes: one flat buffer, not a copy per root, since a closed object's key has hundreds).
-  const deathRoots: number[] = [];
-  const deathPathBytes: number[] = [];
-  const deathPathStart: number[] = [0];
   let work = 0;
   // Pass 1: string-body paths with the automaton alone.
   let i = 1;
@@ -529,7 +600,6 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
       continue;
     }
     if (work++ >= fuel) {
-      out.fill(0xffffffff);
       return -1;
     }
     const ps = s.step(psAt[d - 1], b);
@@ -568,9 +638,11 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
         for (let w = 0; w < dead.length; w++) dead[w] |= long[w];
       }
       if (byKey || s.survives(dead)) {
-        deathRoots.push(i);
-        for (let k = 0; k < d - 1; k++) deathPathBytes.push(path[k]);
-        deathPathStart.push(deathPathBytes.length);
+        deaths.roots.push(i);
+        for (let k = 0; k < d - 1; k++) deaths.pathBytes.push(path[k]);
+        deaths.pathStart.push(deaths.pathBytes.length);
+      } else if (!deadSets.some((known) => subsetBits(known, dead) && subsetBits(dead, known))) {
+        deadSets.push(dead.slice());
       }
       i = subtreeEnd[i];
       continue;
@@ -606,25 +678,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     }
     i++;
   }
-  // Pass 2: subtrees where an atom died, with the full machine (which decides whether the state
-  // survives that death: with a single atom the first byte is refused at once).
-  const exact = deathRoots.length > 0 ? cursor() : undefined;
-  for (let r = 0; r < deathRoots.length; r++) {
-    const root = deathRoots[r];
-    const from = deathPathStart[r];
-    const length = deathPathStart[r + 1] - from;
-    let pushed = 0;
-    while (pushed < length && exact!.push(deathPathBytes[from + pushed])) pushed++;
-    if (pushed === length) work += walkRange(trie, exact!, out, root, subtreeEnd[root], length);
-    for (let k = 0; k < pushed; k++) exact!.pop();
-  }
-  // Pass 3: everything that leaves the string body, with the full machine (by groups where it may).
-  if (s.groups !== undefined) {
-    const at = cursor();
-    work += walkSpecialRoots(trie, exits.quoteRoots, exits.afterQuote, 0x22, at, out, s.groups);
-    return work + walkSpecialRoots(trie, exits.backslashRoots, exits.afterBackslash, 0x5c, at, out, s.groups);
-  }
-  return walkUncovered(trie, cursor(), out, fuel, work, bodyCovered, undefined, 0);
+  return work;
 }
 
 /** Walks nodes [from, to) (a subtree whose root has depth `base` + 1) with a cursor positioned at its parent. */

@@ -2,6 +2,7 @@ import { MAX_BOUNDED_EXPONENT_DIGITS, MAX_EXPONENT_DIGITS, MAX_FRACTION_DIGITS, 
 import {
   ceilMultiple,
   compareDecimal,
+  decimalKey,
   isIntegral,
   isMultipleOf,
   lcmDecimal,
@@ -182,12 +183,7 @@ interface Range {
  * answers false for a prefix that has a valid completion.
  */
 export function numberViable(prefix: string, c: NumberConstraint): boolean {
-  // Mask walks ask about the same short prefixes over and over: memoize per constraint.
-  let memo = viability.get(c);
-  if (memo === undefined) {
-    memo = new Map();
-    viability.set(c, memo);
-  }
+  const memo = viabilityMemo(c);
   let v = memo.get(prefix);
   if (v === undefined) {
     v = computeViable(prefix, c);
@@ -197,7 +193,51 @@ export function numberViable(prefix: string, c: NumberConstraint): boolean {
   return v;
 }
 
-const viability = new WeakMap<NumberConstraint, Map<string, boolean>>();
+/**
+ * Mask walks ask about the same short prefixes over and over, and schemas repeat one constraint in
+ * many places (`{"type": "number", "multipleOf": 0.01, "minimum": 0}` for every amount of a form;
+ * each property's first value mask walks ~1.5k digit prefixes at a few microseconds each): the
+ * answers are memoized per constraint VALUE, process-wide, for the most recent constraints.
+ */
+function viabilityMemo(c: NumberConstraint): Map<string, boolean> {
+  let memo = viabilityByObject.get(c);
+  if (memo === undefined) {
+    const key = constraintKey(c);
+    memo = viabilityByValue.get(key);
+    if (memo === undefined) {
+      memo = new Map();
+      if (viabilityByValue.size >= VIABILITY_CONSTRAINTS) viabilityByValue.delete(viabilityByValue.keys().next().value!);
+      viabilityByValue.set(key, memo);
+    }
+    viabilityByObject.set(c, memo);
+  }
+  return memo;
+}
+
+const VIABILITY_CONSTRAINTS = 512;
+const viabilityByObject = new WeakMap<NumberConstraint, Map<string, boolean>>();
+const viabilityByValue = new Map<string, Map<string, boolean>>();
+
+/** Every field of the constraint, as text: equal keys, equal answers. */
+function constraintKey(c: NumberConstraint): string {
+  const d = (x: Decimal | undefined) => (x === undefined ? '' : decimalKey(x));
+  return [
+    c.integer,
+    c.plainInteger,
+    c.bounded,
+    d(c.lo),
+    c.loExclusive,
+    d(c.hi),
+    c.hiExclusive,
+    c.multipleOf.map(d).join(','),
+    c.jsMinimum.join(','),
+    c.jsExclusiveMinimum.join(','),
+    c.jsMaximum.join(','),
+    c.jsExclusiveMaximum.join(','),
+    c.jsMultipleOf.join(','),
+    c.values === undefined ? '*' : c.values.map(d).join(','),
+  ].join('|');
+}
 
 /**
  * True when every text `prefix + D`, D a run of 1 to `k` digits, is viable (numberViable): a mask may

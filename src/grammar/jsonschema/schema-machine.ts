@@ -23,8 +23,8 @@ import { jsonEqualityKeys } from './json-equality.js';
 import { checkNumber, digitsStayViable, isPlainIntegerOnly, isUnconstrained, numberViable } from './number-constraint.js';
 import { breaksPlainForm, digitBudget, initialShape, stepShape, type NumberForm } from './number-shape.js';
 import { ObjectPlan } from './object-plan.js';
-import { StringPlan } from './string-plan.js';
-import { HorizonClasses } from './string-horizon.js';
+import { internStringPlan, StringPlan } from './string-plan.js';
+import type { HorizonClasses } from './string-horizon.js';
 import { SchemaCursor } from './schema-cursor.js';
 import { hasUndeclaredKey, undeclaredKeyContinues, undeclaredKeyRests, withUndeclaredKey, type UndeclaredKeys } from './undeclared-keys.js';
 import {
@@ -298,9 +298,11 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     if (f.kind === K_STR && f.keyOf === null && f.rec === null && f.esc === S_NORMAL) {
       // A string whose automata may refuse characters: the body part with the automaton alone.
       const survival = new Map<string, boolean>();
+      const plan = f.plan;
       return bodyAutomatonWalk(trie, () => this.cursor(state), out, fuel, {
         ...bodyStateOf(f),
         ...(f.text === null ? { groups: prefixGroups(f, NO_RESTS) } : {}),
+        share: `${plan.signature}#${plan.stateKey(f.ps)}#${bitsKey(f.alive)}#${plan.cpCap > 0 ? f.cp : 0}`,
         survives: (dead) => {
           // Exactly the atoms that die (a superset could wrongly say no), memoized per set for this walk.
           const key = bitsKey(dead);
@@ -526,21 +528,18 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     return key;
   }
 
-  private readonly horizonClassesByPlan = new WeakMap<StringPlan, HorizonClasses>();
   /** The tries of the vocabularies served (horizon classes must hold along every one of them). */
   private readonly servedTries: TokenTrie[] = [];
 
   /**
-   * The horizon classes of a plan's states over the tries served so far. Should another vocabulary
-   * come later, classes start over, and the number of tries is part of every key they give.
+   * The horizon classes of a plan's states over the tries served so far (kept by the plan, which
+   * every schema of the process with the same string schema shares: see internStringPlan). Should
+   * another vocabulary come later, classes start over, and the number of tries is part of every key
+   * they give: a key names a class by one of its states, so keys of two sets of classes over the
+   * same tries never disagree.
    */
   private horizonClasses(plan: StringPlan): HorizonClasses {
-    let classes = this.horizonClassesByPlan.get(plan);
-    if (classes === undefined || classes.tries !== this.servedTries.length) {
-      classes = new HorizonClasses(plan, [...this.servedTries]);
-      this.horizonClassesByPlan.set(plan, classes);
-    }
-    return classes;
+    return plan.horizonClasses(this.servedTries);
   }
 
   /** Every live atom's maxLength leaves room for one more token of string body. */
@@ -755,7 +754,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     let fields: FrameFields;
     switch (ty) {
       case TY_STRING: {
-        const plan = (goal.plans.string ??= new StringPlan(goal)) as StringPlan;
+        const plan = (goal.plans.string ??= internStringPlan(goal)) as StringPlan;
         fields = newFrame(K_STR, parent, link, alive, recNow, recFrom, recCount);
         fields.plan = plan;
         fields.ps = plan.initial;

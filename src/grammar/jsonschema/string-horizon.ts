@@ -25,7 +25,7 @@ import type { StringPlan } from './string-plan.js';
  */
 export class HorizonClasses {
   private readonly plan: StringPlan;
-  private readonly trieList: readonly TokenTrie[];
+  readonly trieList: readonly TokenTrie[];
   /** Class (representative product state) by product state, -1 when not yet asked. */
   private classes: Int32Array = new Int32Array(64).fill(-1);
   /** Interned dead and accepting atom sets by product state, -1 when not yet computed. */

@@ -1,6 +1,8 @@
 import { emptyBits, hasBit, type Bits } from './bits.js';
 import type { Goal } from './goal.js';
+import type { TokenTrie } from '../vocab/token-trie.js';
 import type { StringComponent } from './string-component.js';
+import { HorizonClasses } from './string-horizon.js';
 
 /**
  * Everything the machine runs over one string's decoded bytes: the components (patterns, formats, enum
@@ -35,10 +37,11 @@ export class StringPlan {
   private readonly safeMemo: (boolean | undefined)[] = [];
   private readonly loopBytesMemo: (Uint32Array | undefined)[] = [];
   readonly initial: number;
-  private readonly goal: Goal;
+  /** The goal's atoms (the plan keeps no reference to the goal: shared plans outlive their schemas). */
+  private readonly atomCount: number;
 
   constructor(goal: Goal, extra: readonly StringComponent[] = []) {
-    this.goal = goal;
+    this.atomCount = goal.atoms.length;
     const components: StringComponent[] = [];
     const index = new Map<StringComponent, number>();
     const add = (c: StringComponent) => {
@@ -95,7 +98,7 @@ export class StringPlan {
       this.tuples.push(tuple);
       this.next.push(new Int32Array(256).fill(-2));
       this.ids.set(key, id);
-      const n = this.goal.atoms.length;
+      const n = this.atomCount;
       const dead = emptyBits(n);
       const accept = emptyBits(n);
       for (let i = 0; i < n; i++) {
@@ -220,4 +223,75 @@ export class StringPlan {
   get stateCount(): number {
     return this.tuples.length;
   }
+
+  private signatureMemo: string | undefined;
+
+  /**
+   * What a product state's string-body behaviour depends on besides the state: the components (by
+   * identity: patterns and formats are shared by every schema of the process), which atoms own which,
+   * the length limits and whether the text is kept. Two plans with one signature step, kill and count
+   * alike: a schema machine keeps one plan per signature (its transitions and horizon classes serve
+   * every property with the same string schema), and the automaton-only walk of a state
+   * (bodyAutomatonWalk) is shared under it across schemas (shared-body-walks.ts).
+   */
+  get signature(): string {
+    if (this.signatureMemo === undefined) {
+      const ids = this.components.map(componentId).join(',');
+      const atoms = this.atomComponents.map((a) => a.join('+')).join(';');
+      this.signatureMemo = `${ids}|${this.extraStart}|${atoms}|${this.minLengths.join(',')}|${this.maxLengths.join(',')}|${this.needsText}`;
+    }
+    return this.signatureMemo;
+  }
+
+  /** The components' states of product state `state`, as text (see signature). */
+  stateKey(state: number): string {
+    return this.tuples[state].join(',');
+  }
+
+  private horizon: HorizonClasses | undefined;
+
+  /** The horizon classes of this plan's states along `tries` (string-horizon.ts), kept for the same tries. */
+  horizonClasses(tries: readonly TokenTrie[]): HorizonClasses {
+    const h = this.horizon;
+    if (h === undefined || h.tries !== tries.length || !h.trieList.every((t, i) => t === tries[i])) this.horizon = new HorizonClasses(this, [...tries]);
+    return this.horizon!;
+  }
+}
+
+/** Plans kept for sharing (each holds its lazily built transitions, ~1 KB per product state). */
+const INTERNED_PLAN_LIMIT = 512;
+const interned = new Map<string, StringPlan>();
+
+/**
+ * The string plan of a value goal, shared by every goal of the process with the same signature: a
+ * pattern repeated over many properties and schemas (word counts, ids, dates) builds its transitions
+ * and proves its horizon classes once (measured on MaskBench: those proofs, a trie walk each, were the
+ * largest cost of the files repeating word-count patterns).
+ */
+export function internStringPlan(goal: Goal): StringPlan {
+  const plan = new StringPlan(goal);
+  const key = plan.signature;
+  const known = interned.get(key);
+  if (known !== undefined) {
+    // Most recently used last: the oldest plan leaves first.
+    interned.delete(key);
+    interned.set(key, known);
+    return known;
+  }
+  if (interned.size >= INTERNED_PLAN_LIMIT) interned.delete(interned.keys().next().value!);
+  interned.set(key, plan);
+  return plan;
+}
+
+const componentIds = new WeakMap<StringComponent, number>();
+let nextComponentId = 0;
+
+/** A process-wide number per component object, for plan signatures. */
+function componentId(c: StringComponent): number {
+  let id = componentIds.get(c);
+  if (id === undefined) {
+    id = nextComponentId++;
+    componentIds.set(c, id);
+  }
+  return id;
 }
