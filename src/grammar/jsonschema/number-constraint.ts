@@ -214,7 +214,8 @@ function viabilityMemo(c: NumberConstraint): Map<string, boolean> {
   return memo;
 }
 
-const VIABILITY_CONSTRAINTS = 512;
+/** Constraints whose answers are kept (up to 8,192 answers each). */
+const VIABILITY_CONSTRAINTS = 128;
 const viabilityByObject = new WeakMap<NumberConstraint, Map<string, boolean>>();
 const viabilityByValue = new Map<string, Map<string, boolean>>();
 

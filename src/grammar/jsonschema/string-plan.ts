@@ -1,7 +1,7 @@
 import { emptyBits, hasBit, type Bits } from './bits.js';
 import type { Goal } from './goal.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
-import type { StringComponent } from './string-component.js';
+import { PredicateComponent, TrieComponent, type StringComponent } from './string-component.js';
 import { HorizonClasses } from './string-horizon.js';
 
 /**
@@ -258,23 +258,30 @@ export class StringPlan {
   }
 }
 
-/** Plans kept for sharing (each holds its lazily built transitions, ~1 KB per product state). */
-const INTERNED_PLAN_LIMIT = 512;
+/**
+ * Plans kept for sharing, and the size past which a plan is no longer handed out (its holders keep
+ * it): transitions cost ~1 KB per product state, and a process serving many schemas must not keep
+ * them all.
+ */
+const INTERNED_PLAN_LIMIT = 256;
+const INTERNED_PLAN_STATES = 2048;
 const interned = new Map<string, StringPlan>();
 
 /**
  * The string plan of a value goal, shared by every goal of the process with the same signature: a
  * pattern repeated over many properties and schemas (word counts, ids, dates) builds its transitions
  * and proves its horizon classes once (measured on MaskBench: those proofs, a trie walk each, were the
- * largest cost of the files repeating word-count patterns).
+ * largest cost of the files repeating word-count patterns). Plans with components made for one schema
+ * (enum tries, text predicates) are not kept: no other schema has those components.
  */
 export function internStringPlan(goal: Goal): StringPlan {
   const plan = new StringPlan(goal);
+  if (plan.components.some((c) => c instanceof TrieComponent || c instanceof PredicateComponent)) return plan;
   const key = plan.signature;
   const known = interned.get(key);
-  if (known !== undefined) {
+  interned.delete(key);
+  if (known !== undefined && known.stateCount <= INTERNED_PLAN_STATES) {
     // Most recently used last: the oldest plan leaves first.
-    interned.delete(key);
     interned.set(key, known);
     return known;
   }
