@@ -407,7 +407,7 @@ const bodyBytes = new WeakMap<TokenTrie, Uint32Array>();
  * quote, a backslash or a control byte (what follows those leaves the string body). Lazily, per trie
  * (~9 MB for Llama-3's 275k nodes).
  */
-function bodyBytesBelow(trie: TokenTrie): Uint32Array {
+export function bodyBytesBelow(trie: TokenTrie): Uint32Array {
   let below = bodyBytes.get(trie);
   if (below === undefined) {
     const { nodeByte, subtreeEnd, nodeCount } = trie;
@@ -463,7 +463,7 @@ export interface BodyState {
 }
 
 /** Whether the bytes below trie node `i` are all in `bytes`. */
-function within(below: Uint32Array, i: number, bytes: Uint32Array): boolean {
+export function within(below: Uint32Array, i: number, bytes: Uint32Array): boolean {
   const at = i * 8;
   for (let w = 0; w < 8; w++) if ((below[at + w] & ~bytes[w]) !== 0) return false;
   return true;

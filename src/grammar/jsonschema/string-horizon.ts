@@ -1,6 +1,8 @@
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { bitsKey } from './bits.js';
+import { bodyBytesBelow, within } from './budgeted-walk.js';
 import { ESCAPES, ESCAPE_U, hex, utf8Encode } from './frame.js';
+import { stringExits } from './string-exits.js';
 import type { StringPlan } from './string-plan.js';
 
 /**
@@ -115,6 +117,8 @@ export class HorizonClasses {
   private sameAlongTrie(trie: TokenTrie, a: number, b: number, pending: Map<string, boolean>): boolean {
     const plan = this.plan;
     const { nodeByte, nodeDepth, subtreeEnd, nodeCount } = trie;
+    const bodyCovered = stringExits(trie).bodyCovered;
+    const below = bodyBytesBelow(trie);
     const depthCap = trie.maxDepth + 2;
     const xs = new Int32Array(depthCap);
     const ys = new Int32Array(depthCap);
@@ -205,6 +209,20 @@ export class HorizonClasses {
       }
       if (x === y) {
         // The states met: every longer token behaves alike.
+        i = subtreeEnd[i];
+        continue;
+      }
+      if (
+        mode === M_NORMAL &&
+        x === xs[d - 1] &&
+        y === ys[d - 1] &&
+        bodyCovered[i] !== 0 &&
+        within(below, i, plan.loopBytes(x)) &&
+        within(below, i, plan.loopBytes(y))
+      ) {
+        // Every token below is string body (no quote, no escape) whose bytes leave both states as they
+        // are: nothing below can tell them apart (a word of a word count: ~10x fewer nodes per check).
+        // Asked only where this byte looped for both, as the body walk does (loopBytes costs ~94 steps).
         i = subtreeEnd[i];
         continue;
       }

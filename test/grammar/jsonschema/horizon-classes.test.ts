@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
-import { maskWords } from '../../../src/grammar/automaton/token-automaton.js';
+import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
@@ -61,4 +61,35 @@ describe('horizon classes', () => {
     }
     expect(walked).toEqual([true, false, false, false, false, false, false, false, false, true, true, true]);
   });
+});
+
+describe('the pair walk skips only subtrees that cannot tell the pair apart', () => {
+  // After `x` the pattern loops on `a` and `b`; after `y` it loops on `a` only (a `b` moves it on). Under
+  // the token prefix `a` both states loop, yet `aba` kills the second and not the first: skipping that
+  // subtree because ONE of the states loops on its bytes would put the two in one class (each order of
+  // first visits: the state classified second is the walk's first of the pair). The escaped variant
+  // (`a\u0062a`) must be told apart too.
+  const pattern = '^(?:x[ab]*d?|ya*b*d?)$';
+  for (const [name, extra] of [
+    ['a raw body token', ['ab', 'aba']],
+    ['an escape below a looping prefix', ['a\\u0062a', '\\u0062']],
+  ] as const) {
+    for (const order of [['x', 'y'], ['y', 'x']]) {
+      it(`${name}, ${order.join(' before ')}`, () => {
+        const texts = [...extra, '"', '[', ']', ',', 'x', 'y', 'a', 'b', 'd'];
+        const eos = texts.length;
+        const small = vocabularyFromBytes([...texts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [eos] });
+        const automaton = jsonSchemaAutomaton({ type: 'array', items: { type: 'string', pattern } }, small, { cache: new MaskCache(), maxWhitespaceRun: 0 });
+        const mask = new Uint32Array(maskWords(small.size));
+        for (const first of order) {
+          let state = automaton.initial;
+          for (const t of ['[', '"', first]) state = automaton.advance(state, texts.indexOf(t)) as SchemaState;
+          automaton.mask(state, mask);
+          for (let id = 0; id < eos; id++) {
+            expect([texts[id], maskHas(mask, id)]).toEqual([texts[id], automaton.advance(state, id) !== undefined]);
+          }
+        }
+      });
+    }
+  }
 });
