@@ -492,7 +492,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     for (let w = 0; w < out.length; w++) out[w] |= known.bits[w];
     work = 0;
   } else {
-    const dest = share !== undefined ? new Uint32Array(out.length) : out;
+    const dest = share !== undefined ? passScratch(out.length) : out;
     const deadSets: Uint32Array[] = [];
     work = automatonPass(trie, cursor, dest, fuel, s, deaths, deadSets);
     if (work < 0) {
@@ -502,7 +502,7 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
     if (dest !== out) {
       for (let w = 0; w < out.length; w++) out[w] |= dest[w];
       // Only a pass whose deaths all end the document says the same in every context.
-      if (deaths.roots.length === 0) keepBodyWalk(trie, share!, { bits: dest, deadSets });
+      if (deaths.roots.length === 0) keepBodyWalk(trie, share!, { bits: dest.slice(), deadSets });
     }
   }
   const { subtreeEnd } = trie;
@@ -527,6 +527,23 @@ export function bodyAutomatonWalk(trie: TokenTrie, cursor: () => ByteCursor, out
   }
   return walkUncovered(trie, cursor(), out, fuel, work, exits.bodyCovered, undefined, 0);
 }
+
+/**
+ * A cleared bitset for a pass that may be shared: pass 1 runs to its end before anything else walks,
+ * so one buffer per length serves every call, and only a pass that is kept is copied out of it.
+ */
+function passScratch(words: number): Uint32Array {
+  let scratch = scratchByLength.get(words);
+  if (scratch === undefined) {
+    scratch = new Uint32Array(words);
+    scratchByLength.set(words, scratch);
+  } else {
+    scratch.fill(0);
+  }
+  return scratch;
+}
+
+const scratchByLength = new Map<number, Uint32Array>();
 
 /** Subtrees of the trie where atoms die (pass 1 of bodyAutomatonWalk), each with the path to its parent. */
 interface DeathRoots {
