@@ -36,6 +36,7 @@ export class StringPlan {
   private readonly loopMemo: (boolean | undefined)[] = [];
   private readonly safeMemo: (boolean | undefined)[] = [];
   private readonly loopBytesMemo: (Uint32Array | undefined)[] = [];
+  private readonly mortalMemo: (Bits | undefined)[] = [];
   readonly initial: number;
   /** The goal's atoms (the plan keeps no reference to the goal: shared plans outlive their schemas). */
   private readonly atomCount: number;
@@ -186,6 +187,29 @@ export class StringPlan {
         if (b !== 0x22 && b !== 0x5c && this.step(state, b) === state) v[b >>> 5] |= 1 << (b & 31);
       }
       this.loopBytesMemo[state] = v;
+    }
+    return v;
+  }
+
+  /**
+   * Atoms that string-body characters can still kill from `state`: those with a maxLength, and those
+   * with a live component that may die (StringComponent.neverDies). The others' fate is settled at the
+   * closing quote.
+   */
+  mortalAt(state: number): Bits {
+    let v = this.mortalMemo[state];
+    if (v === undefined) {
+      v = emptyBits(this.atomCount);
+      const tuple = this.tuples[state];
+      for (let i = 0; i < this.atomCount; i++) {
+        let mortal = this.maxLengths[i] !== Infinity;
+        for (const c of this.atomComponents[i]) {
+          if (mortal) break;
+          mortal = tuple[c] < 0 || !this.components[c].neverDies(tuple[c]);
+        }
+        if (mortal) v[i >>> 5] |= 1 << (i & 31);
+      }
+      this.mortalMemo[state] = v;
     }
     return v;
   }

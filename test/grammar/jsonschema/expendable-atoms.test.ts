@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
+import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
+import { jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
+import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
+import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+
+/**
+ * A value string whose document survives the death of all the live atoms its body can kill, at once (a
+ * `format` under `anyOf` with an open object, an enum or any string, a pattern under `not`) allows every body token without walking the body
+ * (SchemaMachine.atomsExpendable). Random walks check every mask against brute force where that holds,
+ * where it holds for some deaths only, and where it holds for none.
+ */
+
+const texts: string[] = [];
+for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
+texts.push('ab', 'abc', 'abcd', 'a1', 'z9', '00', '2024', '-01', 'T1', ':00', 'Z', 'x y', 'é', 'éa');
+texts.push('"', 'a"', 'q"', 'x"', 'ab",', '0"', 'Z"}', '"]', '", "', '"}', '{"', '"t": "', '"u": "', '"v": "', '"t": 1', '{', '}', ',', ':', '": "');
+texts.push('\\', '\\u0061', '\\u0041"', '\\n', '\\"');
+const unique = [...new Set(texts)];
+const EOS = unique.length;
+const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
+const SMALL = { vocabulary, texts: unique, eos: EOS };
+
+const WORD = { type: 'string', pattern: '^[0-9a-z]{1,4}$' };
+const OPEN = { type: 'object', properties: { u: { type: 'string' } } };
+const schemas: [string, unknown][] = [
+  // Every death survived: the open branch takes any `t`.
+  ['a format under anyOf with an open object', { anyOf: [{ type: 'object', properties: { t: { type: 'string', format: 'date-time' } } }, OPEN] }],
+  ['a pattern and a maxLength under anyOf with an open object', { anyOf: [{ type: 'object', properties: { t: { ...WORD, maxLength: 2 } } }, OPEN] }],
+  [
+    'two patterns and an open object: deaths in any order',
+    { anyOf: [{ type: 'object', properties: { t: WORD } }, { type: 'object', properties: { t: { type: 'string', pattern: '^[a-z ]+$' } } }, OPEN] },
+  ],
+  // Atoms the body cannot kill (no pattern, or one still searching) need not die for the others to.
+  ['an enum or any string', { type: 'object', properties: { t: { anyOf: [{ enum: ['ab', 'abc', 'z9'] }, { type: 'string' }] } }, additionalProperties: false }],
+  ['a pattern or one that cannot die', { type: 'object', properties: { t: { anyOf: [WORD, { type: 'string', pattern: 'x' }] } }, additionalProperties: false }],
+  // Recorded values (uniqueItems compares the items' text): the tokens leaving the body are walked exactly.
+  ['unique items, each an enum or any string', { type: 'array', uniqueItems: true, maxItems: 3, items: { anyOf: [{ enum: ['ab', 'abc', 'z9'] }, { type: 'string' }] } }],
+  ['a pattern under not', { type: 'object', properties: { t: { type: 'string' } }, not: { properties: { t: { type: 'string', pattern: '^[a-c]+$' } }, required: ['t'] } }],
+  // Some deaths survived, not all: the body is walked.
+  [
+    'a pattern or a looser one, no open branch',
+    { type: 'object', properties: { t: { anyOf: [WORD, { type: 'string', pattern: '^[a-z ]{1,5}$' }] } }, additionalProperties: false },
+  ],
+  ['a pattern whose death needs another property', { type: 'object', anyOf: [{ properties: { t: WORD } }, { required: ['u'] }] }],
+  ['unique items, each a pattern or a looser one', { type: 'array', uniqueItems: true, maxItems: 3, items: { anyOf: [WORD, { type: 'string', pattern: '^[a-z ]{1,5}$' }] } }],
+  // No death survived.
+  ['a pattern that cannot die, with a maxLength', { type: 'object', properties: { t: { type: 'string', pattern: 'x', maxLength: 3 } }, additionalProperties: false }],
+  ['a pattern and one that cannot die', { type: 'object', properties: { t: { allOf: [WORD, { type: 'string', pattern: 'x' }] } }, additionalProperties: false }],
+  ['a pattern alone', { type: 'object', properties: { t: WORD }, additionalProperties: false }],
+];
+
+describe('value strings whose atoms are expendable: masks equal brute force', () => {
+  for (const [name, schema] of schemas) {
+    it(name, () => {
+      const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 7919, maxWhitespaceRun: 1, walks: 60, steps: 20, stopChance: 0.05, passes: 2 });
+      expect(checked).toBeGreaterThan(300);
+    });
+  }
+});
+
+describe('expendable atoms', () => {
+  it('let every body token through without walking the body', () => {
+    // Printable ASCII counted up to 40: no loop lets the strict walk skip a subtree.
+    const ascii = { type: 'object', properties: { t: { type: 'string', pattern: '^[ -~]{0,40}$' } } };
+    const automaton = jsonSchemaAutomaton({ anyOf: [ascii, OPEN] }, vocabulary, { cache: new MaskCache(), maxWhitespaceRun: 1 });
+    const strict = jsonSchemaAutomaton(ascii, vocabulary, { cache: new MaskCache(), maxWhitespaceRun: 1 });
+    const mask = new Uint32Array(maskWords(vocabulary.size));
+    const id = (t: string) => unique.indexOf(t);
+    const at = (a: typeof automaton, tokens: string[]) => {
+      let state = a.initial;
+      for (const t of tokens) state = a.advance(state, id(t)) as SchemaState;
+      return state;
+    };
+    const open = at(automaton, ['{', '"t": "']);
+    automaton.mask(open, mask);
+    // `é` is not printable ASCII, yet allowed: the open branch takes it.
+    for (const t of ['x y', 'é', 'éa', 'Z']) expect(automaton.advance(open, id(t)), t).toBeDefined();
+    const bodyTokens = unique.filter((t) => /^[ !#-[\]-~]+$/.test(t)).length;
+    const openVisits = automaton.lastVisits;
+    strict.mask(at(strict, ['{', '"t": "']), mask);
+    // The strict schema steps its pattern through the ASCII body tokens; the open one walks none.
+    expect(strict.lastVisits).toBeGreaterThanOrEqual(bodyTokens);
+    expect(openVisits).toBeLessThan(bodyTokens);
+  });
+
+  it('walk a recorded value\'s closing tokens with its own text', () => {
+    // `q` and `x` both leave the enum, to one product state: grouping their closing tokens would judge
+    // `q"` (a duplicate of the first item) as `x"` (not one).
+    const automaton = jsonSchemaAutomaton(
+      { type: 'array', uniqueItems: true, items: { anyOf: [{ enum: ['ab', 'abc', 'z9'] }, { type: 'string' }] } },
+      vocabulary,
+      { cache: new MaskCache(), maxWhitespaceRun: 1 },
+    );
+    const mask = new Uint32Array(maskWords(vocabulary.size));
+    let state = automaton.initial;
+    for (const t of ['[', '"', 'q', '", "']) state = automaton.advance(state, unique.indexOf(t)) as SchemaState;
+    automaton.mask(state, mask);
+    expect(maskHas(mask, unique.indexOf('q"'))).toBe(false);
+    expect(maskHas(mask, unique.indexOf('x"'))).toBe(true);
+    for (let id = 0; id < unique.length; id++) expect(maskHas(mask, id), unique[id]).toBe(automaton.advance(state, id) !== undefined);
+  });
+});
