@@ -6,10 +6,13 @@ import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary
 import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
 
 /**
- * A value string whose document survives the death of all the live atoms its body can kill, at once (a
- * `format` under `anyOf` with an open object, an enum or any string, a pattern under `not`) allows every body token without walking the body
- * (SchemaMachine.atomsExpendable). Random walks check every mask against brute force where that holds,
- * where it holds for some deaths only, and where it holds for none.
+ * Value strings whose document survives atom deaths. When it survives the death of all the live atoms
+ * its body can kill, at once (a `format` under `anyOf` with an open object, an enum or any string, a
+ * pattern under `not`), every body token is allowed without walking the body
+ * (SchemaMachine.atomsExpendable). Otherwise the automaton-only walk goes on past each death the
+ * document survives, judging later deaths with every atom dead by then (budgeted-walk.ts,
+ * automatonPass). Random walks check every mask against brute force where all deaths are survived, some,
+ * or none.
  */
 
 const texts: string[] = [];
@@ -44,6 +47,9 @@ const schemas: [string, unknown][] = [
     { type: 'object', properties: { t: { anyOf: [WORD, { type: 'string', pattern: '^[a-z ]{1,5}$' }] } }, additionalProperties: false },
   ],
   ['a pattern whose death needs another property', { type: 'object', anyOf: [{ properties: { t: WORD } }, { required: ['u'] }] }],
+  // A length kills the first atom, then a character the second: their death together is fatal.
+  ['a length death, then a pattern death', { type: 'object', properties: { t: { anyOf: [{ type: 'string', pattern: '^[a-z]+$', maxLength: 2 }, { type: 'string', pattern: '^[a-c]+$' }] } }, additionalProperties: false }],
+  ['a pattern death, then a length death', { type: 'object', properties: { t: { anyOf: [{ type: 'string', pattern: '^[a-c]+$' }, { type: 'string', pattern: '^[a-z]+$', maxLength: 3 }] } }, additionalProperties: false }],
   ['unique items, each a pattern or a looser one', { type: 'array', uniqueItems: true, maxItems: 3, items: { anyOf: [WORD, { type: 'string', pattern: '^[a-z ]{1,5}$' }] } }],
   // No death survived.
   ['a pattern that cannot die, with a maxLength', { type: 'object', properties: { t: { type: 'string', pattern: 'x', maxLength: 3 } }, additionalProperties: false }],
@@ -51,7 +57,7 @@ const schemas: [string, unknown][] = [
   ['a pattern alone', { type: 'object', properties: { t: WORD }, additionalProperties: false }],
 ];
 
-describe('value strings whose atoms are expendable: masks equal brute force', () => {
+describe('value strings with survived deaths: masks equal brute force', () => {
   for (const [name, schema] of schemas) {
     it(name, () => {
       const checked = checkSchemaMasksOnRandomWalks(name, schema, SMALL, { seed: name.length * 7919, maxWhitespaceRun: 1, walks: 60, steps: 20, stopChance: 0.05, passes: 2 });
@@ -99,6 +105,24 @@ describe('expendable atoms', () => {
     automaton.mask(state, mask);
     expect(maskHas(mask, unique.indexOf('q"'))).toBe(false);
     expect(maskHas(mask, unique.indexOf('x"'))).toBe(true);
+    for (let id = 0; id < unique.length; id++) expect(maskHas(mask, id), unique[id]).toBe(automaton.advance(state, id) !== undefined);
+  });
+});
+
+describe('the walk past a survived death', () => {
+  it('judges a later death with every atom dead by then', () => {
+    const automaton = jsonSchemaAutomaton(
+      { type: 'object', properties: { t: { anyOf: [{ type: 'string', pattern: '^[a-z]+$', maxLength: 2 }, { type: 'string', pattern: '^[a-c]+$' }] } } },
+      vocabulary,
+      { cache: new MaskCache(), maxWhitespaceRun: 1 },
+    );
+    const mask = new Uint32Array(maskWords(vocabulary.size));
+    let state = automaton.initial;
+    for (const t of ['{', '"t": "']) state = automaton.advance(state, unique.indexOf(t)) as SchemaState;
+    automaton.mask(state, mask);
+    // `abc`: the first atom dies by its length, the second lives. `abcd`: then the second dies too.
+    expect(maskHas(mask, unique.indexOf('abc'))).toBe(true);
+    expect(maskHas(mask, unique.indexOf('abcd'))).toBe(false);
     for (let id = 0; id < unique.length; id++) expect(maskHas(mask, id), unique[id]).toBe(automaton.advance(state, id) !== undefined);
   });
 });
