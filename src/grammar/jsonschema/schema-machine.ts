@@ -179,8 +179,13 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   private readonly acceptMemo = new WeakMap<SchemaState, boolean>();
   /** Key liveness by key frame (see keyCanClose). */
   private readonly keyCloseMemo = new Map<string, boolean>();
-  /** Escape liveness by frame key and code point ranges (see escapeLive). */
-  private readonly escapeMemo = new Map<string, boolean>();
+  /**
+   * Escape liveness by the string's parent frame (identity) and the string's own fields and code point
+   * ranges (see escapeLive). Not by frame key: building the key of every escape frame, its ancestors'
+   * text included, was a large share of the allocation of string masks, and most lookups come from
+   * one walk, under one parent.
+   */
+  private readonly escapeMemo = new WeakMap<Frame, Map<string, boolean>>();
   /** Duplicate-key liveness by key frame (see freshKey), and whether its search is running. */
   private readonly freshKeyMemo = new Map<string, boolean>();
   private searchingFreshKey = false;
@@ -984,28 +989,33 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     if (g.keyOf === null && lengthOk && plan.safe(g.ps, plan.components.length)) {
       for (let i = 0; i < ranges.length; i += 2) if (ranges[i] <= 0x7e && ranges[i + 1] >= 0x23) return g;
     }
-    const key = g.rec === null ? `${this.keyOf(g)}|${ranges.join(',')}` : undefined;
-    if (key !== undefined) {
-      const known = this.escapeMemo.get(key);
+    let memo: Map<string, boolean> | undefined;
+    let key = '';
+    if (g.rec === null) {
+      memo = this.escapeMemo.get(g.parent!);
+      if (memo === undefined) this.escapeMemo.set(g.parent!, (memo = new Map()));
+      // Everything of the string that escapeLive reads (its link fixes its plan, or its parent does).
+      key = `${g.link.id}.${bitsKey(g.alive)}.${g.ps}.${g.cp}.${g.esc}.${g.acc}|${ranges.join(',')}|${g.text ?? ''}`;
+      const known = memo.get(key);
       if (known !== undefined) return known ? g : undefined;
     }
     const base: StrFrame = frameWith(g, { esc: S_NORMAL, acc: 0, key: undefined });
-    const memo = new Map<number, boolean>();
+    const seen = new Map<number, boolean>();
     const survives = (ps: number, last: boolean): boolean => {
       const id = last ? ps * 2 + 1 : ps * 2;
-      let v = memo.get(id);
+      let v = seen.get(id);
       if (v === undefined) {
         // A key's text is not advanced here: without it, fed leaves duplicate liveness to the full step.
         v = this.fed(base, ps, last ? 1 : 0, S_NORMAL, base.keyOf === null ? base.text : null, null) !== undefined;
-        memo.set(id, v);
+        seen.set(id, v);
       }
       return v;
     };
     let live = false;
     for (let i = 0; i < ranges.length && !live; i += 2) live = codePointRangeLive(plan, g.ps, ranges[i], ranges[i + 1], survives);
-    if (key !== undefined) {
-      if (this.escapeMemo.size >= 65536) this.escapeMemo.clear();
-      this.escapeMemo.set(key, live);
+    if (memo !== undefined) {
+      if (memo.size >= 4096) memo.clear();
+      memo.set(key, live);
     }
     return live ? g : undefined;
   }

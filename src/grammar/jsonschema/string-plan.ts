@@ -17,10 +17,10 @@ export class StringPlan {
   private readonly atomComponents: readonly Int32Array[];
   /** Code point counts saturate here (max of minLength and maxLength+1 over the atoms). */
   readonly cpCap: number;
-  /** Atoms whose maxLength is below each count 0..cpCap. */
-  private readonly tooLong: Bits[] = [];
-  /** Atoms whose minLength is above each count 0..cpCap. */
-  private readonly tooShort: Bits[] = [];
+  /** Atoms whose maxLength is below each count 0..cpCap (built when first asked: cpCap may be large). */
+  private readonly tooLong: (Bits | undefined)[] = [];
+  /** Atoms whose minLength is above each count 0..cpCap (built when first asked). */
+  private readonly tooShort: (Bits | undefined)[] = [];
   /** The decoded text must be kept (predicates need it). */
   readonly needsText: boolean;
   readonly minLengths: Float64Array;
@@ -41,49 +41,17 @@ export class StringPlan {
   /** The goal's atoms (the plan keeps no reference to the goal: shared plans outlive their schemas). */
   private readonly atomCount: number;
 
-  constructor(goal: Goal, extra: readonly StringComponent[] = []) {
+  constructor(goal: Goal, extra: readonly StringComponent[] = [], shape: PlanShape = planShape(goal, extra)) {
     this.atomCount = goal.atoms.length;
-    const components: StringComponent[] = [];
-    const index = new Map<StringComponent, number>();
-    const add = (c: StringComponent) => {
-      let i = index.get(c);
-      if (i === undefined) {
-        i = components.length;
-        components.push(c);
-        index.set(c, i);
-      }
-      return i;
-    };
-    let cpCap = 0;
-    let needsText = false;
-    const n = goal.atoms.length;
-    this.minLengths = new Float64Array(n);
-    this.maxLengths = new Float64Array(n).fill(Infinity);
-    this.atomComponents = goal.atoms.map((atom, i) => {
-      const str = atom.str;
-      if (str === undefined) return new Int32Array(0);
-      this.minLengths[i] = str.minLength;
-      this.maxLengths[i] = str.maxLength;
-      cpCap = Math.max(cpCap, str.minLength, str.maxLength === Infinity ? 0 : str.maxLength + 1);
-      if (str.predicates.length > 0) needsText = true;
-      return Int32Array.from(str.components.map(add));
-    });
-    this.extraStart = components.length;
-    for (const c of extra) components.push(c);
-    this.components = components;
-    this.cpCap = cpCap;
-    this.needsText = needsText;
-    for (let cp = 0; cp <= cpCap; cp++) {
-      const long = emptyBits(n);
-      const short = emptyBits(n);
-      for (let i = 0; i < n; i++) {
-        if (this.maxLengths[i] < cp) long[i >>> 5] |= 1 << (i & 31);
-        if (this.minLengths[i] > cp) short[i >>> 5] |= 1 << (i & 31);
-      }
-      this.tooLong.push(long);
-      this.tooShort.push(short);
-    }
-    this.initial = this.intern(Int32Array.from(components.map((c) => c.initial)));
+    this.components = shape.components;
+    this.atomComponents = shape.atomComponents;
+    this.minLengths = shape.minLengths;
+    this.maxLengths = shape.maxLengths;
+    this.extraStart = shape.extraStart;
+    this.cpCap = shape.cpCap;
+    this.needsText = shape.needsText;
+    this.signatureMemo = shape.signature;
+    this.initial = this.intern(Int32Array.from(shape.components.map((c) => c.initial)));
   }
 
   /** Index of the first extra component (key classification). */
@@ -146,11 +114,19 @@ export class StringPlan {
 
   /** Atoms whose maxLength a count of `cp` code points exceeds. */
   tooLongAt(cp: number): Bits {
-    return this.tooLong[Math.min(cp, this.cpCap)];
+    const at = Math.min(cp, this.cpCap);
+    return (this.tooLong[at] ??= this.atomsWhere((i) => this.maxLengths[i] < at));
   }
 
   tooShortAt(cp: number): Bits {
-    return this.tooShort[Math.min(cp, this.cpCap)];
+    const at = Math.min(cp, this.cpCap);
+    return (this.tooShort[at] ??= this.atomsWhere((i) => this.minLengths[i] > at));
+  }
+
+  private atomsWhere(test: (atom: number) => boolean): Bits {
+    const bits = emptyBits(this.atomCount);
+    for (let i = 0; i < this.atomCount; i++) if (test(i)) bits[i >>> 5] |= 1 << (i & 31);
+    return bits;
   }
 
   /** True when atom `i` accepts the complete string (components; lengths and predicates are separate). */
@@ -248,7 +224,7 @@ export class StringPlan {
     return this.tuples.length;
   }
 
-  private signatureMemo: string | undefined;
+  private readonly signatureMemo: string;
 
   /**
    * What a product state's string-body behaviour depends on besides the state: the components (by
@@ -259,11 +235,6 @@ export class StringPlan {
    * (bodyAutomatonWalk) is shared under it across schemas (shared-body-walks.ts).
    */
   get signature(): string {
-    if (this.signatureMemo === undefined) {
-      const ids = this.components.map(componentId).join(',');
-      const atoms = this.atomComponents.map((a) => a.join('+')).join(';');
-      this.signatureMemo = `${ids}|${this.extraStart}|${atoms}|${this.minLengths.join(',')}|${this.maxLengths.join(',')}|${this.needsText}`;
-    }
     return this.signatureMemo;
   }
 
@@ -299,9 +270,10 @@ const interned = new Map<string, StringPlan>();
  * (enum tries, text predicates) are not kept: no other schema has those components.
  */
 export function internStringPlan(goal: Goal): StringPlan {
-  const plan = new StringPlan(goal);
-  if (plan.components.some((c) => c instanceof TrieComponent || c instanceof PredicateComponent)) return plan;
-  const key = plan.signature;
+  // The shape says the signature without building the plan (a known one is not built at all).
+  const shape = planShape(goal, []);
+  if (shape.components.some((c) => c instanceof TrieComponent || c instanceof PredicateComponent)) return new StringPlan(goal, [], shape);
+  const key = shape.signature;
   const known = interned.get(key);
   interned.delete(key);
   if (known !== undefined && known.stateCount <= INTERNED_PLAN_STATES) {
@@ -309,9 +281,57 @@ export function internStringPlan(goal: Goal): StringPlan {
     interned.set(key, known);
     return known;
   }
+  const plan = new StringPlan(goal, [], shape);
   if (interned.size >= INTERNED_PLAN_LIMIT) interned.delete(interned.keys().next().value!);
   interned.set(key, plan);
   return plan;
+}
+
+/** What a plan is made of, read off its goal: enough to name it (`signature`) before building it. */
+interface PlanShape {
+  readonly components: readonly StringComponent[];
+  readonly atomComponents: readonly Int32Array[];
+  readonly minLengths: Float64Array;
+  readonly maxLengths: Float64Array;
+  readonly extraStart: number;
+  readonly cpCap: number;
+  readonly needsText: boolean;
+  /** See StringPlan.signature. */
+  readonly signature: string;
+}
+
+function planShape(goal: Goal, extra: readonly StringComponent[]): PlanShape {
+  const components: StringComponent[] = [];
+  const index = new Map<StringComponent, number>();
+  const add = (c: StringComponent) => {
+    let i = index.get(c);
+    if (i === undefined) {
+      i = components.length;
+      components.push(c);
+      index.set(c, i);
+    }
+    return i;
+  };
+  let cpCap = 0;
+  let needsText = false;
+  const n = goal.atoms.length;
+  const minLengths = new Float64Array(n);
+  const maxLengths = new Float64Array(n).fill(Infinity);
+  const atomComponents = goal.atoms.map((atom, i) => {
+    const str = atom.str;
+    if (str === undefined) return new Int32Array(0);
+    minLengths[i] = str.minLength;
+    maxLengths[i] = str.maxLength;
+    cpCap = Math.max(cpCap, str.minLength, str.maxLength === Infinity ? 0 : str.maxLength + 1);
+    if (str.predicates.length > 0) needsText = true;
+    return Int32Array.from(str.components.map(add));
+  });
+  const extraStart = components.length;
+  for (const c of extra) components.push(c);
+  const ids = components.map(componentId).join(',');
+  const atoms = atomComponents.map((a) => a.join('+')).join(';');
+  const signature = `${ids}|${extraStart}|${atoms}|${minLengths.join(',')}|${maxLengths.join(',')}|${needsText}`;
+  return { components, atomComponents, minLengths, maxLengths, extraStart, cpCap, needsText, signature };
 }
 
 const componentIds = new WeakMap<StringComponent, number>();
