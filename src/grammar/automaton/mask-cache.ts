@@ -217,9 +217,13 @@ export interface StoredMask {
   refs: number;
 }
 
+/** The hash of a mask's content: its non-zero words with their positions (most masks are sparse). */
 function hashWords(mask: Uint32Array): number {
   let h = mask.length;
-  for (let w = 0; w < mask.length; w++) h = mixHash(h, mask[w]);
+  for (let w = 0; w < mask.length; w++) {
+    const v = mask[w];
+    if (v !== 0) h = mixHash(mixHash(h, w), v);
+  }
   return finishHash(h);
 }
 

@@ -91,7 +91,7 @@ export class RegexComponent implements StringComponent {
   neverDies(state: number): boolean {
     let memo = this.aliveMemo.get(state);
     if (memo === undefined) {
-      memo = this.loops(state) || staysAliveOnStringBody(this, state);
+      memo = this.loops(state) || staysAliveOnStringBody(this, state, this.aliveMemo);
       this.aliveMemo.set(state, memo);
     }
     return memo;
@@ -113,23 +113,32 @@ const UTF8_FORMS: readonly (readonly [number, number, number, number, number])[]
 /**
  * Explores every state reachable from `state` through string-body characters and checks that none of
  * them has a dead transition on such a character. Gives up (false) beyond a work budget: a component
- * with a large reachable automaton is simply walked instead.
+ * with a large reachable automaton is simply walked instead. With `known` (answers by state), states
+ * already answered are not explored again, and on success every state explored is answered too (each
+ * reaches only states of the same closure): a counter such as `[a-z]{162}` unanchored has one closure
+ * of 163 states, explored once instead of once per state.
  */
-export function staysAliveOnStringBody(c: { step(s: number, b: number): number }, state: number): boolean {
+export function staysAliveOnStringBody(c: { step(s: number, b: number): number }, state: number, known?: Map<number, boolean>): boolean {
   const seen = new Set<number>([state]);
   const queue = [state];
-  let budget = 20_000;
+  // Steps on continuation bytes (the ASCII steps are bounded by MAX_CLOSURE): ~1k per state explored.
+  let budget = 400_000;
+  const reached = (t: number): boolean => {
+    // False: the closure of `t` has a dead transition. True otherwise (explored later, or known alive).
+    if (seen.has(t)) return true;
+    const answer = known?.get(t);
+    if (answer === false) return false;
+    seen.add(t);
+    if (answer === undefined) queue.push(t);
+    return true;
+  };
   while (queue.length > 0) {
+    if (seen.size > MAX_CLOSURE) return false;
     const s = queue.pop()!;
     for (let b = 0x20; b < 0x80; b++) {
       if (b === 0x22 || b === 0x5c) continue;
       const t = c.step(s, b);
-      if (t < 0) return false;
-      if (!seen.has(t)) {
-        if (seen.size > 64) return false;
-        seen.add(t);
-        queue.push(t);
-      }
+      if (t < 0 || !reached(t)) return false;
     }
     for (const [leadLo, leadHi, secondLo, secondHi, rest] of UTF8_FORMS) {
       let states = new Set<number>();
@@ -154,17 +163,15 @@ export function staysAliveOnStringBody(c: { step(s: number, b: number): number }
         lo = 0x80;
         hi = 0xbf;
       }
-      for (const t of states) {
-        if (!seen.has(t)) {
-          if (seen.size > 64) return false;
-          seen.add(t);
-          queue.push(t);
-        }
-      }
+      for (const t of states) if (!reached(t)) return false;
     }
   }
+  if (known !== undefined) for (const t of seen) known.set(t, true);
   return true;
 }
+
+/** States one staysAliveOnStringBody may explore. */
+const MAX_CLOSURE = 1024;
 
 /**
  * Checks that every complete UTF-8 character allowed verbatim in a JSON string leads from `state` back

@@ -119,6 +119,7 @@ export class HorizonClasses {
     const { nodeByte, nodeDepth, subtreeEnd, nodeCount } = trie;
     const bodyCovered = stringExits(trie).bodyCovered;
     const below = bodyBytesBelow(trie);
+    const end = plan.components.length;
     const depthCap = trie.maxDepth + 2;
     const xs = new Int32Array(depthCap);
     const ys = new Int32Array(depthCap);
@@ -209,6 +210,14 @@ export class HorizonClasses {
       }
       if (x === y) {
         // The states met: every longer token behaves alike.
+        i = subtreeEnd[i];
+        continue;
+      }
+      if (mode === M_NORMAL && bodyCovered[i] !== 0 && plan.safe(x, end) && plan.safe(y, end)) {
+        // Every token below is string body, and no body character can kill a live component of either
+        // state: the dead atoms stay as they are here, equal (checked above), and no quote comes to
+        // ask for accepting ones (an unanchored `[a-z0-9_-]{162}` counts on every character: its
+        // states never meet, and this walk went through every identifier of the vocabulary).
         i = subtreeEnd[i];
         continue;
       }

@@ -34,6 +34,9 @@ const schemas: [string, unknown][] = [
   ['a count modulo 4', { type: 'array', items: { type: 'string', pattern: '^(?:aaaa)*$' }, maxItems: 3 }],
   // After `a` and after `b` every raw token dies and neither may close: only an unfinished `\u01`
   // tells them apart (it can still become U+0101, not U+0201).
+  // Unanchored counts never die: the pair walk skips body-only subtrees and compares the closings.
+  ['an unanchored count', { type: 'array', items: { type: 'string', pattern: '[a-z0-9]{6}' }, maxItems: 3 }],
+  ['an unanchored count with a maxLength', { type: 'array', items: { type: 'string', pattern: '[0-9]{4}', maxLength: 12 }, maxItems: 3 }],
   ['an unfinished escape', { type: 'array', items: { type: 'string', pattern: '^(?:a\u0101|b\u0201)$' }, maxItems: 4 }],
 ];
 
@@ -44,6 +47,22 @@ describe('masks shared by horizon classes equal brute force', () => {
       expect(checked).toBeGreaterThan(200);
     });
   }
+});
+
+describe('horizon classes where one state can die and the other not', () => {
+  it('walk the body subtrees below where only one state is safe', () => {
+    // Both count characters by pairs; after `a` only printable ASCII and `é` may follow, after `b`
+    // anything. No escape token, and only `xã` kills the first state: below `x`, where the second
+    // state cannot die and the first can, the body-only subtree must still be walked.
+    const own: string[] = [];
+    for (let b = 0x20; b < 0x7f; b++) if (b !== 0x5c) own.push(String.fromCharCode(b));
+    own.push('é', 'xã', 'éa', 'a"', 'b"', '", "', '"]');
+    const eos = own.length;
+    const small = { vocabulary: vocabularyFromBytes([...own.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [eos] }), texts: own, eos };
+    const schema = { type: 'array', items: { type: 'string', pattern: '^(?:a(?:(?:[ -~]|é){2})*|b(?:[\\s\\S]{2})*)$' }, maxItems: 3 };
+    const checked = checkSchemaMasksOnRandomWalks('one state safe', schema, small, { seed: 4242, maxWhitespaceRun: 1, walks: 60, steps: 24, stopChance: 0.02, passes: 1 });
+    expect(checked).toBeGreaterThan(300);
+  });
 });
 
 describe('horizon classes', () => {
