@@ -453,6 +453,8 @@ export interface BodyState {
   loops(ps: number): boolean;
   /** The body bytes that leave product state `ps` unchanged (256 bits; see StringPlan.loopBytes). */
   loopBytes(ps: number): Uint32Array;
+  /** loopBytes(ps) where already computed, else undefined (nothing computed). */
+  knownLoopBytes(ps: number): Uint32Array | undefined;
   /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
   readonly groups?: PrefixGroups;
   /**
@@ -593,6 +595,8 @@ function automatonPass(
   const bodyTokens = bodyBits(trie, exits, Infinity);
   const below = bodyBytesBelow(trie);
   const maxBodyChars = exits.maxBodyChars;
+  // Whether running past the shortest live maxLength ends the document (asked once, when needed).
+  let lengthFatal: boolean | undefined;
   let work = 0;
   // Pass 1: string-body paths with the automaton alone.
   let i = 1;
@@ -704,19 +708,25 @@ function automatonPass(
       i = subtreeEnd[i];
       continue;
     }
+    let loopBytes: Uint32Array | undefined;
     if (
       inner &&
-      ps === psAt[d - 1] &&
       (restsAt === undefined || restsAt[d] === 0) &&
-      (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength) &&
-      within(below, i, s.loopBytes(ps))
+      (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
+      (loopBytes = ps === psAt[d - 1] ? s.loopBytes(ps) : s.knownLoopBytes(ps)) !== undefined &&
+      within(below, i, loopBytes)
     ) {
       // Every body byte below leaves the state as it is (a pattern's `[A-Za-z0-9_.-]+`, `.*` before
-      // an `@`) and no length runs out: the subtree's BODY/PARTIAL tokens are all allowed, unstepped
-      // (measured on Llama-3: a walk in `^[A-Za-z0-9_.-]+$` visits ~4k nodes instead of ~93k). Only
-      // asked where this byte looped already: a state's loop bytes cost ~94 steps to find, wasted on
-      // states that every character moves (a date-time's digits: its first mask took 22 ms, not 3).
-      allowBodyTokens(out, bodyTokens, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
+      // an `@`, a word of a word count): the subtree's BODY/PARTIAL tokens are all allowed, unstepped
+      // (measured on Llama-3: a walk in `^[A-Za-z0-9_.-]+$` visits ~4k nodes instead of ~93k), those
+      // too long for the shortest maxLength left out where running past it ends the document (word
+      // counts under a maxLength walked every subtree near the limit: 20-70k nodes per mask; not
+      // below a survived death, which may have been that maxLength's atom). A state's loop bytes cost
+      // ~94 steps to find, wasted on states that every character moves (a date-time's digits: its
+      // first mask took 22 ms, not 3): they are found only where this byte looped already, and used
+      // where it moved only if found before (the first letter of each word of a word count).
+      const fits = s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength ? bodyTokens : bodyBits(trie, exits, s.maxLength - s.cp);
+      allowBodyTokens(out, fits, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
       i = subtreeEnd[i];
       continue;
     }
@@ -727,6 +737,14 @@ function automatonPass(
     i++;
   }
   return work;
+}
+
+/**
+ * Whether the document dies when the string runs past its shortest live maxLength: then every longer
+ * count does too (more atoms die), and a token too long for it is refused whatever its characters.
+ */
+function lengthKillsDocument(s: BodyState): boolean {
+  return s.maxLength !== Infinity && !s.survives(s.tooLongAt(s.maxLength + 1));
 }
 
 /** Walks nodes [from, to) (a subtree whose root has depth `base` + 1) with a cursor positioned at its parent. */

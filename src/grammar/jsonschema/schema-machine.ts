@@ -1730,6 +1730,7 @@ function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
     step: (ps, b) => plan.step(ps, b),
     loops: (ps) => plan.loops(ps),
     loopBytes: (ps) => plan.loopBytes(ps),
+    knownLoopBytes: (ps) => plan.knownLoopBytes(ps),
     deadAt: (ps) => plan.deadAt(ps),
     tooLongAt: (cp) => plan.tooLongAt(cp),
     cpCap: plan.cpCap,

@@ -99,7 +99,7 @@ export class RegexComponent implements StringComponent {
 }
 
 /** Valid UTF-8 forms: [lead lo, lead hi, second lo, second hi, further continuation bytes]. */
-const UTF8_FORMS: readonly (readonly [number, number, number, number, number])[] = [
+export const UTF8_FORMS: readonly (readonly [number, number, number, number, number])[] = [
   [0xc2, 0xdf, 0x80, 0xbf, 0],
   [0xe0, 0xe0, 0xa0, 0xbf, 1],
   [0xe1, 0xec, 0x80, 0xbf, 1],

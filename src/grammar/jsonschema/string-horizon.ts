@@ -221,18 +221,21 @@ export class HorizonClasses {
         i = subtreeEnd[i];
         continue;
       }
+      let lx: Uint32Array | undefined;
+      let ly: Uint32Array | undefined;
       if (
         mode === M_NORMAL &&
-        x === xs[d - 1] &&
-        y === ys[d - 1] &&
         bodyCovered[i] !== 0 &&
-        within(below, i, plan.loopBytes(x)) &&
-        within(below, i, plan.loopBytes(y))
+        (lx = x === xs[d - 1] ? plan.loopBytes(x) : plan.knownLoopBytes(x)) !== undefined &&
+        (ly = y === ys[d - 1] ? plan.loopBytes(y) : plan.knownLoopBytes(y)) !== undefined &&
+        within(below, i, lx) &&
+        within(below, i, ly)
       ) {
         // Every token below is string body (no quote, no escape) whose bytes leave both states as they
         // are: nothing below can tell them apart (the words of a word count; measured over 3 such
-        // MaskBench files: this walk's time 1.4 s -> 0.4 s). Asked only where this byte looped for both,
-        // as the body walk does (loopBytes costs ~94 steps).
+        // MaskBench files: this walk's time 1.4 s -> 0.4 s). Loop bytes are found only where this byte
+        // looped for the state, and used elsewhere if found before, as the body walk does (they cost
+        // ~94 steps, more with multi-byte characters).
         i = subtreeEnd[i];
         continue;
       }

@@ -1,7 +1,7 @@
 import { emptyBits, hasBit, type Bits } from './bits.js';
 import type { Goal } from './goal.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
-import { PredicateComponent, TrieComponent, type StringComponent } from './string-component.js';
+import { PredicateComponent, TrieComponent, UTF8_FORMS, type StringComponent } from './string-component.js';
 import { HorizonClasses } from './string-horizon.js';
 
 /**
@@ -151,9 +151,18 @@ export class StringPlan {
     return v;
   }
 
+  /** loopBytes(state) if it was computed already, else undefined (costs nothing). */
+  knownLoopBytes(state: number): Uint32Array | undefined {
+    return this.loopBytesMemo[state];
+  }
+
   /**
-   * The printable ASCII string-body bytes (not `"` or `\`) that leave `state` unchanged, as 256 bits
-   * (8 words): a token spelled with these bytes only cannot change the string's product state.
+   * The string-body bytes (not `"` or `\`, no control byte) that leave `state` unchanged, as 256 bits
+   * (8 words): a token spelled with these bytes only, in valid UTF-8, cannot change the string's
+   * product state. The printable ASCII bytes that loop; the lead bytes all of whose characters lead
+   * from `state` back to it (a word of `\S+` in Cyrillic or CJK: its bytes pass through other states,
+   * none dead, and come back; not U+00A0's lead C2, whose characters include a space); and the
+   * continuation bytes, which follow a lead byte on every valid path.
    */
   loopBytes(state: number): Uint32Array {
     let v = this.loopBytesMemo[state];
@@ -162,9 +171,40 @@ export class StringPlan {
       for (let b = 0x20; b < 0x7f; b++) {
         if (b !== 0x22 && b !== 0x5c && this.step(state, b) === state) v[b >>> 5] |= 1 << (b & 31);
       }
+      let leads = 0;
+      for (const [leadLo, leadHi, secondLo, secondHi, rest] of UTF8_FORMS) {
+        for (let lead = leadLo; lead <= leadHi; lead++) {
+          if (this.charsLoop(state, lead, secondLo, secondHi, rest)) {
+            v[lead >>> 5] |= 1 << (lead & 31);
+            leads++;
+          }
+        }
+      }
+      if (leads > 0) v.fill(0xffffffff, 0x80 >>> 5, 0xc0 >>> 5);
       this.loopBytesMemo[state] = v;
     }
     return v;
+  }
+
+  /**
+   * Every character with lead byte `lead` (second byte in secondLo..secondHi, `rest` more continuation
+   * bytes) leads from `state` back to `state`. Bounded: false when the bytes spread over many states.
+   */
+  private charsLoop(state: number, lead: number, secondLo: number, secondHi: number, rest: number): boolean {
+    let states = [this.step(state, lead)];
+    let lo = secondLo;
+    let hi = secondHi;
+    for (let k = 0; k <= rest; k++) {
+      const next = new Set<number>();
+      for (const u of states) {
+        for (let b = lo; b <= hi; b++) next.add(this.step(u, b));
+        if (next.size > 8) return false;
+      }
+      states = [...next];
+      lo = 0x80;
+      hi = 0xbf;
+    }
+    return states.every((t) => t === state);
   }
 
   /**
