@@ -9,13 +9,19 @@ import { canonicalJson } from './schema-compiler.js';
  * either reading rejects.
  */
 export function jsonEqualityKeys(text: string): [string, string] {
-  let js: string;
+  let parsed: unknown;
   try {
-    js = canonicalJson(JSON.parse(text));
+    parsed = JSON.parse(text);
   } catch {
-    js = `\u0000invalid:${text}`;
+    return [exactKey(text), `\u0000invalid:${text}`];
   }
-  return [exactKey(text), js];
+  // A string (most items of uniqueItems arrays, asked once per closing token a mask walks): both
+  // equalities compare its decoded text, and both keys are what exactKey and canonicalJson give.
+  if (typeof parsed === 'string') {
+    const key = JSON.stringify(parsed);
+    return [key, key];
+  }
+  return [exactKey(text), canonicalJson(parsed)];
 }
 
 /** Canonical form with exact numbers and sorted keys, computed from the text itself. */
