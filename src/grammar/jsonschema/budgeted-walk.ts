@@ -586,7 +586,6 @@ function automatonPass(
   // on all the atoms dead by then (killing some atoms and then others settles as killing all at once).
   const aliveAt: Uint32Array[] = new Array<Uint32Array>(trie.maxDepth + 2);
   aliveAt[0] = s.alive;
-  const walkOn = s.key === undefined;
   // Per depth: the written-key rests the path is still a prefix of (bit r: s.key.rests[r]).
   const restsAt = s.key !== undefined ? new Int32Array(trie.maxDepth + 2) : undefined;
   let restCursor: ByteCursor | undefined;
@@ -661,14 +660,6 @@ function automatonPass(
     }
     let aliveBelow = alive;
     if (byState || byLength || byKey) {
-      // Atoms die here: only worth walking on if the document can survive their death. Every atom dead
-      // by now is in the set (dead components stay dead; a longer count is too long for more atoms).
-      let dead = byState || alive !== s.alive ? s.deadAt(ps) : s.tooLongAt(cp);
-      if ((byState || alive !== s.alive) && cp > s.maxLength) {
-        dead = dead.slice();
-        const long = s.tooLongAt(cp);
-        for (let w = 0; w < dead.length; w++) dead[w] |= long[w];
-      }
       if (byKey) {
         // A key's deaths are always walked by the full machine (pass 2).
         deaths.roots.push(i);
@@ -677,20 +668,21 @@ function automatonPass(
         i = subtreeEnd[i];
         continue;
       }
+      // A value's atoms die here: only worth walking on if the document can survive their death. Every
+      // atom dead by now is in the set (dead components stay dead; a longer count is too long for more).
+      let dead = byState || alive !== s.alive ? s.deadAt(ps) : s.tooLongAt(cp);
+      if ((byState || alive !== s.alive) && cp > s.maxLength) {
+        dead = dead.slice();
+        const long = s.tooLongAt(cp);
+        for (let w = 0; w < dead.length; w++) dead[w] |= long[w];
+      }
       if (!s.survives(dead)) {
         if (!deadSets.some((known) => subsetBits(known, dead) && subsetBits(dead, known))) deadSets.push(dead.slice());
         i = subtreeEnd[i];
         continue;
       }
-      if (!walkOn) {
-        deaths.roots.push(i);
-        for (let k = 0; k < d - 1; k++) deaths.pathBytes.push(path[k]);
-        deaths.pathStart.push(deaths.pathBytes.length);
-        i = subtreeEnd[i];
-        continue;
-      }
-      // Measured on MaskBench: a value under `anyOf` of two patterns walked each subtree where one
-      // died with the full machine (~268k nodes and 30-40 ms per mask).
+      // Walk on (measured on MaskBench: a value under `anyOf` of two patterns walked each subtree where
+      // one died with the full machine, ~268k nodes and 30-40 ms per mask).
       aliveBelow = minusBits(s.alive, dead);
       deaths.survived = true;
     }
