@@ -50,7 +50,7 @@ export class StringPlan {
     this.extraStart = shape.extraStart;
     this.cpCap = shape.cpCap;
     this.needsText = shape.needsText;
-    this.signatureMemo = shape.signature;
+    this.signature = shape.signature;
     this.initial = this.intern(Int32Array.from(shape.components.map((c) => c.initial)));
   }
 
@@ -213,21 +213,10 @@ export class StringPlan {
    * closing quote.
    */
   mortalAt(state: number): Bits {
-    let v = this.mortalMemo[state];
-    if (v === undefined) {
-      v = emptyBits(this.atomCount);
-      const tuple = this.tuples[state];
-      for (let i = 0; i < this.atomCount; i++) {
-        let mortal = this.maxLengths[i] !== Infinity;
-        for (const c of this.atomComponents[i]) {
-          if (mortal) break;
-          mortal = tuple[c] < 0 || !this.components[c].neverDies(tuple[c]);
-        }
-        if (mortal) v[i >>> 5] |= 1 << (i & 31);
-      }
-      this.mortalMemo[state] = v;
-    }
-    return v;
+    const tuple = this.tuples[state];
+    return (this.mortalMemo[state] ??= this.atomsWhere(
+      (i) => this.maxLengths[i] !== Infinity || this.atomComponents[i].some((c) => tuple[c] < 0 || !this.components[c].neverDies(tuple[c])),
+    ));
   }
 
   /**
@@ -264,8 +253,6 @@ export class StringPlan {
     return this.tuples.length;
   }
 
-  private readonly signatureMemo: string;
-
   /**
    * What a product state's string-body behaviour depends on besides the state: the components (by
    * identity: patterns and formats are shared by every schema of the process), which atoms own which,
@@ -274,9 +261,7 @@ export class StringPlan {
    * every property with the same string schema), and the automaton-only walk of a state
    * (bodyAutomatonWalk) is shared under it across schemas (shared-body-walks.ts).
    */
-  get signature(): string {
-    return this.signatureMemo;
-  }
+  readonly signature: string;
 
   /** The components' states of product state `state`, as text (see signature). */
   stateKey(state: number): string {
