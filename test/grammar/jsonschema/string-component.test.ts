@@ -29,6 +29,44 @@ describe('RegexComponent.neverDies', () => {
     expect(mixed.neverDies(step(mixed, mixed.initial, '1'))).toBe(false);
   });
 
+  it('finds a death that only multi-byte characters reach', () => {
+    // Every ASCII body character (DEL included) loops; any other character kills.
+    const ascii = patternComponent('^[\\u0020-\\u007f]*$', { semantics: 'full' });
+    expect(ascii.neverDies(ascii.initial)).toBe(false);
+    expect(ascii.neverDies(step(ascii, ascii.initial, 'abc'))).toBe(false);
+    const latin = patternComponent('^[\\u0020-\\u007fé]*$', { semantics: 'full' });
+    expect(latin.neverDies(step(latin, latin.initial, 'é'))).toBe(false);
+    // Every body character loops (escapes are not body characters).
+    const notQuote = patternComponent('^[^"]*$', { semantics: 'full' });
+    expect(notQuote.neverDies(notQuote.initial)).toBe(true);
+  });
+
+  it('marks false only the states that lead to the death found', () => {
+    // From the start, `a` leads to a state that never dies, explored before the death after `b`.
+    const mixed = patternComponent('^(?:a[\\s\\S]*|[^a]+)$', { semantics: 'full' });
+    expect(mixed.neverDies(mixed.initial)).toBe(false);
+    expect(mixed.neverDies(step(mixed, mixed.initial, 'a'))).toBe(true);
+    expect(mixed.neverDies(step(mixed, mixed.initial, 'ab'))).toBe(true);
+    expect(mixed.neverDies(step(mixed, mixed.initial, 'b'))).toBe(false);
+  });
+
+  it('says a word count may die, in every state and every order of asking', () => {
+    // It dies past its last word only: each state's closure reaches that death.
+    const pattern = '^(?:\\S+\\s+){0,3}\\S+$';
+    const texts = ['', 'a', 'a ', 'a b', 'a b ', 'a b c', 'a b c ', 'a b c d', 'a\u00a0b', 'é b  c', 'a b c d '];
+    const orders = [texts, [...texts].reverse(), texts.filter((_, i) => i % 2 === 1).concat(texts.filter((_, i) => i % 2 === 0))];
+    for (const order of orders) {
+      const c = patternComponent(pattern, { semantics: 'full' });
+      for (const text of order) {
+        const state = step(c, c.initial, text);
+        if (state >= 0) expect(c.neverDies(state), JSON.stringify(text)).toBe(false);
+      }
+    }
+    // A count with no end never dies once it has started a word.
+    const open = patternComponent('(?:\\S+\\s+){0,3}\\S+', { semantics: 'search' });
+    expect(open.neverDies(step(open, open.initial, 'a b'))).toBe(true);
+  });
+
   it('answers the same whichever state is asked first', () => {
     const fresh = patternComponent('[a-f]{40}x', { semantics: 'search' });
     const late = step(fresh, fresh.initial, 'abcdef');
