@@ -515,21 +515,17 @@ function scaledPrefixViable(s: bigint, r: Range, step: Decimal | undefined): boo
   const sDigits = digitCount(s);
   // Largest k with s * 10^k <= b (or < b): estimate by orders of magnitude, then correct.
   let kMax = digitCount(r.b.digits) + r.b.exp - sDigits;
-  const lowEnd = (k: number) => makeDecimal(false, s, k);
-  const highEnd = (k: number) => makeDecimal(false, s + 1n, k);
-  const belowB = (k: number) => {
-    const cmp = compareDecimal(lowEnd(k), r.b!);
-    return cmp < 0 || (cmp === 0 && !r.bExclusive);
-  };
-  while (!belowB(kMax)) kMax--;
-  while (belowB(kMax + 1)) kMax++;
+  // (No named closures here: under tsx each costs a defineProperty per call, in a per-byte path.)
+  while (!withinUpper(makeDecimal(false, s, kMax), r)) kMax--;
+  while (withinUpper(makeDecimal(false, s, kMax + 1), r)) kMax++;
   // Smallest useful k: the interval must reach above a (and above the step, as y > 0 is a multiple).
   let floor: Decimal | undefined = r.a !== undefined && !r.a.negative && r.a.digits !== 0n ? r.a : undefined;
   if (step !== undefined && (floor === undefined || compareDecimal(step, floor) > 0)) floor = step;
   if (floor === undefined) return true; // J_kMax lies above a and below b.
   for (let k = kMax, n = 0; n < 64; k--, n++) {
-    if (compareDecimal(highEnd(k), floor) <= 0) return false; // Every lower k is entirely below the floor.
-    let lo = lowEnd(k);
+    const high = makeDecimal(false, s + 1n, k);
+    if (compareDecimal(high, floor) <= 0) return false; // Every lower k is entirely below the floor.
+    let lo = makeDecimal(false, s, k);
     let loExclusive = false;
     if (r.a !== undefined) {
       const cmp = compareDecimal(r.a, lo);
@@ -538,7 +534,7 @@ function scaledPrefixViable(s: bigint, r: Range, step: Decimal | undefined): boo
         loExclusive = r.aExclusive;
       }
     }
-    let hi = highEnd(k);
+    let hi = high;
     let hiExclusive = true;
     const cmp = compareDecimal(r.b, hi);
     if (cmp < 0 || (cmp === 0 && r.bExclusive)) {
@@ -548,6 +544,12 @@ function scaledPrefixViable(s: bigint, r: Range, step: Decimal | undefined): boo
     if (intervalHas(lo, loExclusive, hi, hiExclusive, step)) return true;
   }
   return true; // Beyond the scan: assume viable (pruning is an optimisation, never a rejection).
+}
+
+/** x <= b (x < b when b is exclusive), for a range with an upper bound b. */
+function withinUpper(x: Decimal, r: Range): boolean {
+  const cmp = compareDecimal(x, r.b!);
+  return cmp < 0 || (cmp === 0 && !r.bExclusive);
 }
 
 function v2(n: bigint): number {

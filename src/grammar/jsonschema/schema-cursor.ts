@@ -383,11 +383,7 @@ export class SchemaCursor implements ByteCursor {
 
   /** The machine's step inside an unfinished escape: next esc * 2^32 + acc, or -1 when refused. */
   private escapeStep(base: StrFrame, ps: number, cp: number, esc: number, acc: number, byte: number): number {
-    const step = (): number => {
-      const next = this.machine.stepFrame(frameWith(base, { ps, cp, esc, acc, text: null, key: undefined }), byte) as StrFrame | undefined;
-      return next === undefined ? -1 : next.esc * 4294967296 + next.acc;
-    };
-    if (cp >= 2097152 || ps >= 2147483648) return step();
+    if (cp >= 2097152 || ps >= 2147483648) return this.escapeStepOnce(base, ps, cp, esc, acc, byte);
     let byBase = escapeSteps.get(base);
     if (byBase === undefined) {
       byBase = new Map();
@@ -402,10 +398,19 @@ export class SchemaCursor implements ByteCursor {
     const key = (acc * 16 + esc) * 256 + byte;
     let v = byState.get(key);
     if (v === undefined) {
-      v = step();
+      v = this.escapeStepOnce(base, ps, cp, esc, acc, byte);
       byState.set(key, v);
     }
     return v;
+  }
+
+  /**
+   * escapeStep without its memo. (A method, not a closure made per call: under tsx, which keeps
+   * function names, every closure with a name cost a defineProperty, ~3% of MaskBench's mask time.)
+   */
+  private escapeStepOnce(base: StrFrame, ps: number, cp: number, esc: number, acc: number, byte: number): number {
+    const next = this.machine.stepFrame(frameWith(base, { ps, cp, esc, acc, text: null, key: undefined }), byte) as StrFrame | undefined;
+    return next === undefined ? -1 : next.esc * 4294967296 + next.acc;
   }
 
   /**

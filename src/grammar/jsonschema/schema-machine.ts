@@ -503,18 +503,17 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     if (f.key !== undefined) return f.key;
     const parent = f.parent === null ? '' : this.keyOf(f.parent);
     let sig: string;
-    const wsKey = (ws: number) => (this.options.maxWhitespaceRun === Infinity ? '' : `${ws}`);
     switch (f.kind) {
       case K_ROOT:
-        sig = `R${f.link.id}.${f.phase}.${wsKey(f.ws)}`;
+        sig = `R${f.link.id}.${f.phase}.${this.wsKey(f.ws)}`;
         break;
       case K_OBJ:
-        sig = `O${f.link.id}.${bitsKey(f.alive)}.${f.phase}.${wsKey(f.ws)}.${bitsKey(f.seen)}.${f.count}.${f.pending ? f.pending.id : ''}${f.order ? '.' + f.order.join(',') : ''}`;
+        sig = `O${f.link.id}.${bitsKey(f.alive)}.${f.phase}.${this.wsKey(f.ws)}.${bitsKey(f.seen)}.${f.count}.${f.pending ? f.pending.id : ''}${f.order ? '.' + f.order.join(',') : ''}`;
         if (f.evals !== null) sig += `.${evalsKey(f.evals, f.evalsLen)}.${f.pendingName}.${f.pendingMatched ? bitsKey(f.pendingMatched) : ''}`;
         if (f.undeclared !== null && (this.exactKeys || !f.plan.openKeys)) sig += `.u${f.undeclared.sig}`;
         break;
       case K_ARR:
-        sig = `A${f.link.id}.${bitsKey(f.alive)}.${f.phase}.${wsKey(f.ws)}.${f.index}.${f.counts ? f.counts.join(',') : ''}`;
+        sig = `A${f.link.id}.${bitsKey(f.alive)}.${f.phase}.${this.wsKey(f.ws)}.${f.index}.${f.counts ? f.counts.join(',') : ''}`;
         if (f.evals !== null) sig += `.${evalsKey(f.evals, f.evalsLen)}`;
         break;
       case K_STR: {
@@ -553,6 +552,11 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     const key = parent === '' ? sig : `${parent}/${sig}`;
     f.key = key;
     return key;
+  }
+
+  /** A whitespace run's part of a frame key: none when runs are unbounded. */
+  private wsKey(ws: number): string {
+    return this.options.maxWhitespaceRun === Infinity ? '' : `${ws}`;
   }
 
   /** The tries of the vocabularies served (horizon classes must hold along every one of them). */
@@ -1001,18 +1005,9 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     }
     const base: StrFrame = frameWith(g, { esc: S_NORMAL, acc: 0, key: undefined });
     const seen = new Map<number, boolean>();
-    const survives = (ps: number, last: boolean): boolean => {
-      const id = last ? ps * 2 + 1 : ps * 2;
-      let v = seen.get(id);
-      if (v === undefined) {
-        // A key's text is not advanced here: without it, fed leaves duplicate liveness to the full step.
-        v = this.fed(base, ps, last ? 1 : 0, S_NORMAL, base.keyOf === null ? base.text : null, null) !== undefined;
-        seen.set(id, v);
-      }
-      return v;
-    };
     let live = false;
-    for (let i = 0; i < ranges.length && !live; i += 2) live = codePointRangeLive(plan, g.ps, ranges[i], ranges[i + 1], survives);
+    // (An unnamed closure: tsx, which keeps function names, gives a named one a defineProperty per call.)
+    for (let i = 0; i < ranges.length && !live; i += 2) live = codePointRangeLive(plan, g.ps, ranges[i], ranges[i + 1], (ps, last) => this.escapeSurvives(base, seen, ps, last));
     if (memo !== undefined) {
       if (memo.size >= 4096) memo.clear();
       memo.set(key, live);
@@ -1021,6 +1016,18 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
   }
 
   /** Feeds a decoded code point (from an escape) as its UTF-8 bytes. */
+  /** Whether `base` (a string out of its escape) survives moving to `ps` (memoized in `seen`). */
+  private escapeSurvives(base: StrFrame, seen: Map<number, boolean>, ps: number, last: boolean): boolean {
+    const id = last ? ps * 2 + 1 : ps * 2;
+    let v = seen.get(id);
+    if (v === undefined) {
+      // A key's text is not advanced here: without it, fed leaves duplicate liveness to the full step.
+      v = this.fed(base, ps, last ? 1 : 0, S_NORMAL, base.keyOf === null ? base.text : null, null) !== undefined;
+      seen.set(id, v);
+    }
+    return v;
+  }
+
   private feedCodePoint(f: StrFrame, cp: number, rec: string | null): Frame | undefined {
     const plan = f.plan;
     const n = utf8Encode(cp, UTF8_SCRATCH);
@@ -1645,34 +1652,50 @@ const UTF8_SCRATCH = new Uint8Array(4);
  */
 function codePointRangeLive(plan: StringPlan, ps: number, lo: number, hi: number, survives: (ps: number, last: boolean) => boolean): boolean {
   const full = new Map<number, boolean>();
-  const walk = (state: number, from: number, to: number, n: number, k: number): boolean => {
-    const shift = 6 * (n - 1 - k);
-    const span = 64 << shift;
-    const isFull = k > 0 && (from & (span - 1)) === 0 && to - from === span - 1;
-    const memoKey = state * 8 + (n - k);
-    if (isFull) {
-      const known = full.get(memoKey);
-      if (known !== undefined) return known;
-    }
-    let live = false;
-    for (let q = from >> shift; q <= to >> shift && !live; q++) {
-      const byte = k === 0 ? UTF8_LEAD[n] | q : 0x80 | (q & 0x3f);
-      const next = plan.step(state, byte);
-      const last = k === n - 1;
-      if (!survives(next, last)) continue;
-      if (last) live = true;
-      else live = walk(next, Math.max(from, q << shift), Math.min(to, ((q + 1) << shift) - 1), n, k + 1);
-    }
-    if (isFull) full.set(memoKey, live);
-    return live;
-  };
-  const bounds = [0, 0x7f, 0x7ff, 0xffff, 0x10ffff];
   for (let n = 1; n <= 4; n++) {
-    const from = Math.max(lo, n === 1 ? 0 : bounds[n - 1] + 1);
-    const to = Math.min(hi, bounds[n]);
-    if (from <= to && walk(ps, from, to, n, 0)) return true;
+    const from = Math.max(lo, n === 1 ? 0 : UTF8_MAX[n - 1] + 1);
+    const to = Math.min(hi, UTF8_MAX[n]);
+    if (from <= to && codePointsLive(plan, survives, full, ps, from, to, n, 0)) return true;
   }
   return false;
+}
+
+/** Largest code point of an n-byte UTF-8 sequence. */
+const UTF8_MAX = [0, 0x7f, 0x7ff, 0xffff, 0x10ffff];
+
+/**
+ * codePointRangeLive's walk: the code points from..to of n bytes, whose first k bytes led to `state`;
+ * `full` memoizes the subtrees of unconstrained continuation bytes per state.
+ */
+function codePointsLive(
+  plan: StringPlan,
+  survives: (ps: number, last: boolean) => boolean,
+  full: Map<number, boolean>,
+  state: number,
+  from: number,
+  to: number,
+  n: number,
+  k: number,
+): boolean {
+  const shift = 6 * (n - 1 - k);
+  const span = 64 << shift;
+  const isFull = k > 0 && (from & (span - 1)) === 0 && to - from === span - 1;
+  const memoKey = state * 8 + (n - k);
+  if (isFull) {
+    const known = full.get(memoKey);
+    if (known !== undefined) return known;
+  }
+  let live = false;
+  for (let q = from >> shift; q <= to >> shift && !live; q++) {
+    const byte = k === 0 ? UTF8_LEAD[n] | q : 0x80 | (q & 0x3f);
+    const next = plan.step(state, byte);
+    const last = k === n - 1;
+    if (!survives(next, last)) continue;
+    if (last) live = true;
+    else live = codePointsLive(plan, survives, full, next, Math.max(from, q << shift), Math.min(to, ((q + 1) << shift) - 1), n, k + 1);
+  }
+  if (isFull) full.set(memoKey, live);
+  return live;
 }
 
 /** First-byte marker of an n-byte UTF-8 sequence (the payload bits are or-ed in). */
