@@ -72,6 +72,13 @@ interface FastInfo {
    * are checked (the base itself, the base with some atoms dead, or null: the key is impossible).
    */
   readonly keyNext: Map<number, StrFrame | null> | null;
+  /**
+   * The base to continue from once a byte moved the string to a product state (and count) that kills
+   * some of its atoms (null: the document dies), by deathSlot. The atoms killed are a function of the
+   * state and count, so the walks of every mask from this base share it; a property name's bytes kill
+   * the names they leave behind at almost every byte of a key walk.
+   */
+  readonly deaths: Map<number, StrFrame | null>;
 }
 const fastInfos = new WeakMap<Frame, FastInfo>();
 
@@ -167,8 +174,15 @@ export class SchemaCursor implements ByteCursor {
    * the record's own `rec` is that plus the bytes pushed since (see frameAt).
    */
   private recAt: Int32Array;
-  /** Number text of F_NUM records whose base keeps text (numeric keywords). */
-  private texts: (string | null)[];
+  /**
+   * Text of F_STR records whose base keeps it (keys), or number text of F_NUM records (numeric
+   * keywords); null when none is kept. A string's text grows by one character per body byte, and most
+   * records never need it: undefined marks a text not built yet, which is the text at depth
+   * `textFrom[d]` plus the bytes pushed since (textOf). Measured: building it per byte was ~8% of the
+   * bytes allocated by MaskBench's masks (key masks walk every token spelling a name).
+   */
+  private texts: (string | null | undefined)[];
+  private textFrom: Int32Array;
   private readonly bytes: number[] = [];
   // Per-walk memos, made on first use: a mask makes several cursors, many of which never need one.
   private memo: Map<Frame, Map<number, Frame | null>> | undefined;
@@ -198,13 +212,14 @@ export class SchemaCursor implements ByteCursor {
     this.acc = new Float64Array(cap);
     this.recAt = new Int32Array(cap);
     this.texts = new Array(cap).fill(null);
+    this.textFrom = new Int32Array(cap);
   }
 
   push(byte: number): boolean {
     const d = this.depth;
     if (d + 1 >= this.fast.length) this.grow();
     const kind = this.fast[d];
-    if (kind === F_NUM) return this.pushNumber(this.bases[d] as NumFrame, this.ps[d], this.cp[d], this.texts[d], byte);
+    if (kind === F_NUM) return this.pushNumber(this.bases[d] as NumFrame, this.ps[d], this.cp[d], this.texts[d] as string | null, byte);
     if (kind === F_WS) {
       if (isWs(byte)) {
         const ws = this.cp[d] + 1;
@@ -220,7 +235,7 @@ export class SchemaCursor implements ByteCursor {
     let cp = 0;
     let esc = 0;
     let acc = 0;
-    let text: string | null = null;
+    let text: string | null | undefined = null;
     if (kind === F_STR) {
       base = this.bases[d] as StrFrame;
       info = this.infos[d];
@@ -240,6 +255,8 @@ export class SchemaCursor implements ByteCursor {
         esc = top.esc;
         acc = top.acc;
         text = top.text;
+        // Where the texts of the records pushed from here are built from (textOf).
+        this.texts[d] = text;
       } else if (top.kind === K_NUM) {
         if (top.rec === null) return this.pushNumber(top, top.phase, top.shape, top.text, byte);
       } else if ((top.kind === K_OBJ || top.kind === K_ARR || top.kind === K_ROOT) && isWs(byte) && this.maxWs !== Infinity) {
@@ -284,17 +301,44 @@ export class SchemaCursor implements ByteCursor {
     }
     if (nextEsc === FAST_REJECT) return false;
     if (nextEsc === FAST_SLOW) return this.slowPush(byte);
-    const nextText = text === null ? null : text + String.fromCharCode(byte);
+    // The byte joins the text as it is: the text is built only when asked for (textOf).
+    const nextText = text === null ? null : undefined;
     // A key that may still repeat an undeclared key of its object: the full step checks its liveness.
-    if (base.keyOf !== null && nextText !== null && this.mayRepeatKey(base, nextText)) return this.slowPush(byte);
+    if (base.keyOf !== null && nextText !== null && this.mayRepeatKey(base, byte)) return this.slowPush(byte);
     const plan = base.plan;
     const nextCp = plan.cpCap > 0 && esc === S_NORMAL ? Math.min(cp + 1, plan.cpCap) : cp;
     return this.pushFed(base, info, ps, plan.step(ps, byte), nextCp, nextEsc, nextText, byte);
   }
 
-  private mayRepeatKey(base: StrFrame, text: string): boolean {
+  /** Whether the key, with `byte` added to its text, may still repeat an undeclared key of its object. */
+  private mayRepeatKey(base: StrFrame, byte: number): boolean {
+    return (base.parent as ObjFrame).undeclared !== null && this.repeatsKey(base, this.textOf(this.depth) + String.fromCharCode(byte));
+  }
+
+  /** Whether a key with this text may still repeat an undeclared key of its object. */
+  private repeatsKey(base: StrFrame, text: string): boolean {
     const written = (base.parent as ObjFrame).undeclared;
     return written !== null && undeclaredKeyContinues(written, text);
+  }
+
+  /** The text at depth d (see `texts`), built and kept on first use. */
+  private textOf(d: number): string | null {
+    const text = this.texts[d];
+    if (text !== undefined) return text;
+    const from = this.textFrom[d];
+    const built = (this.texts[from] as string) + String.fromCharCode(...this.bytes.slice(from, d));
+    this.texts[d] = built;
+    return built;
+  }
+
+  /**
+   * Records the text of the record about to be pushed: `text`, or when undefined the text here plus
+   * the byte being pushed (built later, from the nearest depth whose text is built).
+   */
+  private setNextText(text: string | null | undefined): void {
+    const d = this.depth;
+    this.texts[d + 1] = text;
+    if (text === undefined) this.textFrom[d + 1] = this.texts[d] !== undefined ? d : this.textFrom[d];
   }
 
   /**
@@ -303,14 +347,23 @@ export class SchemaCursor implements ByteCursor {
    * base to continue from; a key's new state is checked against the enclosing object (memoized per
    * state).
    */
-  private pushFed(base: StrFrame, info: FastInfo, ps: number, nextPs: number, nextCp: number, nextEsc: number, nextText: string | null, byte: number): boolean {
+  private pushFed(base: StrFrame, info: FastInfo, ps: number, nextPs: number, nextCp: number, nextEsc: number, nextText: string | null | undefined, byte: number): boolean {
     const plan = base.plan;
     const deadByState = nextPs !== ps && intersects(plan.deadAt(nextPs), base.alive);
     const deadByLength = nextCp > info.maxLength;
     if (deadByState || deadByLength) {
-      let dead = deadByState ? andBits(plan.deadAt(nextPs), base.alive) : emptyLike(base.alive);
-      if (deadByLength) dead = orAnd(dead, plan.tooLongAt(nextCp), base.alive);
-      const derived = this.derive(base, dead, (f) => frameWith(f, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText, key: undefined })) as StrFrame | null;
+      // tooLongAt counts up to cpCap: counts past it kill alike. Slots stay below 2^53.
+      const slot = plan.cpCap < 4194303 && nextPs < 2147483648 ? nextPs * 4194304 + (deadByLength ? Math.min(nextCp, plan.cpCap) + 1 : 0) : -1;
+      let derived = slot >= 0 ? info.deaths.get(slot) : undefined;
+      if (derived === undefined) {
+        let dead = deadByState ? andBits(plan.deadAt(nextPs), base.alive) : emptyLike(base.alive);
+        if (deadByLength) dead = orAnd(dead, plan.tooLongAt(nextCp), base.alive);
+        // (The text is built only when the derived base is not known yet.)
+        derived = this.derive(base, dead, (f) =>
+          frameWith(f, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText === undefined ? this.textOf(this.depth) + String.fromCharCode(byte) : nextText, key: undefined }),
+        ) as StrFrame | null;
+        if (slot >= 0) info.deaths.set(slot, derived);
+      }
       if (derived === null) return false;
       base = derived;
       info = fastInfoOf(derived);
@@ -318,7 +371,8 @@ export class SchemaCursor implements ByteCursor {
     if (info.keyNext !== null && nextPs !== ps) {
       let next = info.keyNext.get(nextPs);
       if (next === undefined) {
-        const checked = this.machine.checkKey(frameWith(base, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText, key: undefined }));
+        const text = nextText === undefined ? this.textOf(this.depth) + String.fromCharCode(byte) : nextText;
+        const checked = this.machine.checkKey(frameWith(base, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text, key: undefined }));
         next = checked === undefined ? null : (checked as StrFrame);
         if (next !== null && next.parent === base.parent) next = base;
         info.keyNext.set(nextPs, next);
@@ -329,7 +383,7 @@ export class SchemaCursor implements ByteCursor {
         info = fastInfoOf(next);
       }
     }
-    this.texts[this.depth + 1] = nextText;
+    this.setNextText(nextText);
     return this.pushFast(F_STR, base, info, nextPs, nextCp, nextEsc, 0, byte);
   }
 
@@ -342,7 +396,9 @@ export class SchemaCursor implements ByteCursor {
    * per record and byte. Measured before: escape tokens, stepped by the full machine, were ~80% of the
    * nodes of key-state masks (~2.5 us each); MaskBench key masks over 1 ms went from 2,185 to 783.
    */
-  private pushEscape(base: StrFrame, info: FastInfo, ps: number, cp: number, esc: number, acc: number, text: string | null, byte: number): boolean {
+  private pushEscape(base: StrFrame, info: FastInfo, ps: number, cp: number, esc: number, acc: number, lazyText: string | null | undefined, byte: number): boolean {
+    // An escape's bytes are not its text: the text is built here (escapes are rare in a walk).
+    const text = lazyText === undefined ? this.textOf(this.depth) : lazyText;
     let codePoint = -1;
     if (esc === S_BACKSLASH) {
       const decoded = ESCAPES[byte];
@@ -376,7 +432,7 @@ export class SchemaCursor implements ByteCursor {
       nextPs = plan.step(nextPs, SCRATCH[k]);
       if (nextText !== null) nextText += String.fromCharCode(SCRATCH[k]);
     }
-    if (base.keyOf !== null && nextText !== null && this.mayRepeatKey(base, nextText)) return this.slowPush(byte);
+    if (base.keyOf !== null && nextText !== null && this.repeatsKey(base, nextText)) return this.slowPush(byte);
     const nextCp = plan.cpCap > 0 ? Math.min(cp + 1, plan.cpCap) : cp;
     return this.pushFed(base, info, ps, nextPs, nextCp, S_NORMAL, nextText, byte);
   }
@@ -528,6 +584,7 @@ export class SchemaCursor implements ByteCursor {
     this.esc = widen(this.esc, (n) => new Int32Array(n));
     this.acc = widen(this.acc, (n) => new Float64Array(n));
     this.recAt = widen(this.recAt, (n) => new Int32Array(n));
+    this.textFrom = widen(this.textFrom, (n) => new Int32Array(n));
     for (let d = this.texts.length; d < cap; d++) this.texts.push(null);
   }
 
@@ -569,7 +626,7 @@ export class SchemaCursor implements ByteCursor {
       f =
         this.fast[d] === F_WS
           ? (frameWith(base, { ws: this.cp[d], rec, key: undefined }) as Frame)
-          : (frameWith(base as StrFrame, { ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc: this.acc[d], text: this.texts[d], rec, key: undefined }) as Frame);
+          : (frameWith(base as StrFrame, { ps: this.ps[d], cp: this.cp[d], esc: this.esc[d], acc: this.acc[d], text: this.textOf(d), rec, key: undefined }) as Frame);
       this.frames[d] = f;
     }
     if (f === undefined) {
@@ -581,7 +638,7 @@ export class SchemaCursor implements ByteCursor {
         this.materialized.set(base, byBase);
       }
       const kind = this.fast[d];
-      const text = kind === F_WS ? null : this.texts[d];
+      const text = kind === F_WS ? null : this.textOf(d);
       // Number shapes are packed counters beyond the numeric key's range: string keys for numbers.
       const acc = this.acc[d];
       const key =
@@ -621,7 +678,7 @@ function fastInfoOf(f: StrFrame): FastInfo {
     let maxLength = Infinity;
     const plan = f.plan;
     for (let i = 0; i < plan.maxLengths.length; i++) if (hasBit(f.alive, i) && plan.maxLengths[i] < maxLength) maxLength = plan.maxLengths[i];
-    info = { maxLength, keyNext: f.keyOf !== null ? new Map() : null };
+    info = { maxLength, keyNext: f.keyOf !== null ? new Map() : null, deaths: new Map() };
     fastInfos.set(f, info);
   }
   return info;

@@ -112,3 +112,33 @@ describe('escape masks on chosen states', () => {
     expect(maskHas(mask, id('\\u0061'))).toBe(true);
   });
 });
+
+describe('atom deaths shared across walks (FastInfo.deaths)', () => {
+  // After `ab` and after `aab` the product state is the same (`^a*$` dead, `^[ab]*$` looping), but
+  // only the count of `aab` kills the maxLength atom: exactly one alternative then matches.
+  const words = ['"', 'a', 'b', 'ab', 'aab', 'aa', 'ab"', 'aab"', 'b"', 'a"', '"ab"', '"aab"'];
+  const eos = words.length;
+  const small = vocabularyFromBytes([...words.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [eos] });
+  const schema = { oneOf: [{ type: 'string', maxLength: 2 }, { type: 'string', pattern: '^[ab]*$' }, { type: 'string', pattern: '^a*$' }] };
+  const mask = new Uint32Array(maskWords(small.size));
+  const id = (t: string) => words.indexOf(t);
+
+  it('tells apart two counts of one product state', () => {
+    const automaton = jsonSchemaAutomaton(schema, small, { cache: false });
+    const quote = automaton.advance(automaton.initial, id('"'))!;
+    // Twice: the second walk takes its deaths from the first one's.
+    for (let pass = 0; pass < 2; pass++) {
+      automaton.mask(quote, mask);
+      expect(maskHas(mask, id('ab"')), 'ab: two alternatives match').toBe(false);
+      expect(maskHas(mask, id('aab"')), 'aab: only the pattern [ab]* matches').toBe(true);
+      automaton.mask(automaton.initial, mask);
+      expect(maskHas(mask, id('"ab"'))).toBe(false);
+      expect(maskHas(mask, id('"aab"'))).toBe(true);
+    }
+  });
+
+  it('keeps masks equal to brute force', () => {
+    const checked = checkSchemaMasksOnRandomWalks('deaths by state and count', schema, { vocabulary: small, texts: words, eos }, { seed: 17, maxWhitespaceRun: 2, walks: 24, steps: 8, stopChance: 0.2, passes: 2 });
+    expect(checked).toBeGreaterThan(50);
+  });
+});
