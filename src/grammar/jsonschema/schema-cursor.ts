@@ -74,9 +74,10 @@ interface FastInfo {
   readonly keyNext: Map<number, StrFrame | null> | null;
   /**
    * The base to continue from once a byte moved the string to a product state (and count) that kills
-   * some of its atoms (null: the document dies), by deathSlot. The atoms killed are a function of the
-   * state and count, so the walks of every mask from this base share it; a property name's bytes kill
-   * the names they leave behind at almost every byte of a key walk.
+   * some of its atoms (null: the document dies), keyed by that state and, when a maxLength is passed,
+   * the count (pushFed). The atoms killed are a function of the two (a record's own state kills none of
+   * its base's live atoms), so the walks of every mask from this base share it; a property name's bytes
+   * kill the names they leave behind at almost every byte of a key walk.
    */
   readonly deaths: Map<number, StrFrame | null>;
 }

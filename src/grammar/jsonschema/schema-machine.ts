@@ -1020,7 +1020,6 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     return live ? g : undefined;
   }
 
-  /** Feeds a decoded code point (from an escape) as its UTF-8 bytes. */
   /** Whether `base` (a string out of its escape) survives moving to `ps` (memoized in `seen`). */
   private escapeSurvives(base: StrFrame, seen: Map<number, boolean>, ps: number, last: boolean): boolean {
     const id = last ? ps * 2 + 1 : ps * 2;
@@ -1033,6 +1032,7 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
     return v;
   }
 
+  /** Feeds a decoded code point (from an escape) as its UTF-8 bytes. */
   private feedCodePoint(f: StrFrame, cp: number, rec: string | null): Frame | undefined {
     const plan = f.plan;
     const n = utf8Encode(cp, UTF8_SCRATCH);

@@ -119,7 +119,7 @@ export const UTF8_FORMS: readonly (readonly [number, number, number, number, num
  * of 163 states, explored once instead of once per state. On a death, the state that dies and the
  * chain of states that led to it are answered false: they all reach it. A word count such as
  * `^(?:\S+\s+){0,199}\S+$` dies only past its last word, so without that chain each of its ~400
- * states would explore the whole closure again (~1-5 ms each).
+ * states would explore the whole closure again.
  */
 export function staysAliveOnStringBody(c: { step(s: number, b: number): number }, state: number, known?: Map<number, boolean>): boolean {
   // ASCII characters first: most deaths (a counter's last word, a format's end) are found through them
