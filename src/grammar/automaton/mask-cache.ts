@@ -14,7 +14,8 @@ import { maskCount } from './token-automaton.js';
  * Equal masks are stored once: many states share a mask (json.gbnf forced through its corpus with
  * Llama-3: 326 dense masks of 6 distinct contents, every string body in another nesting context), and
  * a 16 KB copy per state was both memory and off-heap garbage for the collector. The bound counts each
- * stored array once, plus the bookkeeping of every entry.
+ * stored array once, plus the bookkeeping of every entry and its key's characters (a string key can be
+ * long: a JSON Schema frame stack, or the document so far inside a recorded value).
  *
  * Entries hold their keys (machine states, for hash-consed machines) until evicted: the masks of a
  * machine that is no longer used leave by LRU eviction, not when the machine is collected.
@@ -129,12 +130,13 @@ export class MaskCache {
     if (old !== undefined) this.remove(old);
     const count = maskCount(mask);
     const hash = hashWords(mask);
+    const entryBytes = ENTRY_OVERHEAD + (typeof key === 'string' ? key.length : 0);
     let stored = this.find(hash, mask, count);
     if (stored === undefined) {
       const sparse = count < mask.length;
       const bytes = (sparse ? count : mask.length) * 4;
       // Too large for the bound even alone: not stored (checked before any copy is made).
-      if (bytes + ENTRY_OVERHEAD > this.maxBytes) return;
+      if (bytes + entryBytes > this.maxBytes) return;
       stored = { ids: sparse ? idsOf(mask, count) : undefined, dense: sparse ? undefined : mask.slice(), hash, bytes, refs: 0 };
       const bucket = this.contents.get(hash);
       if (bucket === undefined) this.contents.set(hash, stored);
@@ -143,11 +145,11 @@ export class MaskCache {
       this.bytes += bytes;
     }
     stored.refs++;
-    const entry: CacheEntry = { scope, key, ids: stored.ids, dense: stored.dense, stored, newer: undefined, older: undefined };
+    const entry: CacheEntry = { scope, key, ids: stored.ids, dense: stored.dense, stored, entryBytes, newer: undefined, older: undefined };
     scope.set(key, entry);
     this.append(entry);
     this.count++;
-    this.bytes += ENTRY_OVERHEAD;
+    this.bytes += entryBytes;
     while (this.bytes > this.maxBytes) this.remove(this.head!);
   }
 
@@ -173,7 +175,7 @@ export class MaskCache {
     entry.scope.delete(entry.key);
     this.unlink(entry);
     this.count--;
-    this.bytes -= ENTRY_OVERHEAD;
+    this.bytes -= entry.entryBytes;
     const stored = entry.stored;
     if (--stored.refs > 0) return;
     this.bytes -= stored.bytes;
@@ -203,7 +205,10 @@ export class MaskCache {
   }
 }
 
-/** Approximate bytes of bookkeeping per entry (object, Map and list slots), counted against the bound. */
+/**
+ * Approximate bytes of bookkeeping per entry (object, Map and list slots), counted against the bound
+ * with the characters of a string key (one byte each, as V8 stores Latin-1 strings).
+ */
 const ENTRY_OVERHEAD = 160;
 
 /** One stored mask content, shared by every entry whose mask equals it. */
@@ -268,6 +273,8 @@ export interface CacheEntry {
   readonly dense: Uint32Array | undefined;
   /** The stored content (MaskCache only). */
   readonly stored: StoredMask;
+  /** Bytes this entry counts against the bound besides its content: bookkeeping and key (MaskCache only). */
+  readonly entryBytes: number;
   /** Neighbours in the cache's recency list (MaskCache only). */
   newer: CacheEntry | undefined;
   older: CacheEntry | undefined;

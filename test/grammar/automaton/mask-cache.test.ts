@@ -5,7 +5,7 @@ import { maskCount } from '../../../src/grammar/automaton/token-automaton.js';
 import { maskDiff, randomInt, rng } from './fixtures.js';
 
 const WORDS = 100; // 3200 ids
-/** Bytes one dense entry costs (mask + bookkeeping), as the cache counts it. */
+/** Bytes one dense entry costs (mask + bookkeeping), as the cache counts it, besides its key's characters. */
 const DENSE_ENTRY = WORDS * 4 + 160;
 
 function randomMask(random: () => number, density: number): Uint32Array {
@@ -41,16 +41,18 @@ describe('MaskCache', () => {
     const scope = cache.scope({}, {});
     const sparse = new Uint32Array(WORDS);
     sparse[3] = 0b1011;
+    // Each entry also counts its key's characters ('sparse': 6, 'dense': 5).
     cache.write(scope, 'sparse', sparse);
-    expect(cache.byteLength).toBe(3 * 4 + 160);
+    expect(cache.byteLength).toBe(3 * 4 + 160 + 6);
     cache.write(scope, 'dense', new Uint32Array(WORDS).fill(0xffffffff));
-    expect(cache.byteLength).toBe(3 * 4 + 160 + DENSE_ENTRY);
+    expect(cache.byteLength).toBe(3 * 4 + 160 + 6 + DENSE_ENTRY + 5);
     cache.write(scope, 'sparse', new Uint32Array(WORDS)); // overwrite: the old entry's bytes are released
-    expect(cache.byteLength).toBe(160 + DENSE_ENTRY);
+    expect(cache.byteLength).toBe(160 + 6 + DENSE_ENTRY + 5);
   });
 
   it('evicts the least recently used entry, where a read counts as a use', () => {
-    const cache = new MaskCache({ maxBytes: 3 * DENSE_ENTRY });
+    // Room for three dense entries with one-character keys.
+    const cache = new MaskCache({ maxBytes: 3 * (DENSE_ENTRY + 1) });
     const scope = cache.scope({}, {});
     // Distinct dense masks (equal ones would share one stored copy), each with bit 0 set.
     const dense = (k: number) => new Uint32Array(WORDS).fill(0xffffffff - 2 * k);
@@ -62,7 +64,26 @@ describe('MaskCache', () => {
     expect(cache.allows(scope, 'a', 0)).toBe(1);
     expect(cache.allows(scope, 'c', 0)).toBe(1);
     expect(cache.size).toBe(3);
-    expect(cache.byteLength).toBe(3 * DENSE_ENTRY);
+    expect(cache.byteLength).toBe(3 * (DENSE_ENTRY + 1));
+  });
+
+  it("counts a string key's characters against the bound", () => {
+    // Masks of one id, keys of 1,000 characters (a document prefix, say): four entries do not fit.
+    const one = new Uint32Array(WORDS);
+    one[0] = 1;
+    const entry = 4 + 160 + 1000;
+    const cache = new MaskCache({ maxBytes: 3 * entry + 3 * 4 });
+    const scope = cache.scope({}, {});
+    const key = (k: number) => String(k).repeat(1000);
+    for (let k = 1; k <= 4; k++) cache.write(scope, key(k), one.map((v) => v << (k - 1)));
+    expect(cache.size).toBe(3);
+    expect(cache.allows(scope, key(1), 0)).toBe(-1);
+    expect(cache.allows(scope, key(4), 3)).toBe(1);
+    expect(cache.byteLength).toBe(3 * entry);
+    // Keys that are not strings count the bookkeeping only.
+    const numeric = new MaskCache();
+    numeric.write(numeric.scope({}, {}), 12345, one);
+    expect(numeric.byteLength).toBe(4 + 160);
   });
 
   it('stores equal masks once, counts them once, and frees a content with its last entry', () => {
@@ -78,7 +99,8 @@ describe('MaskCache', () => {
     cache.write(scope, 's1', sparse);
     cache.write(scope, 's2', sparse.slice());
     expect(cache.size).toBe(4);
-    expect(cache.byteLength).toBe(WORDS * 4 + sparseBytes + 4 * 160);
+    // Four keys of two characters each.
+    expect(cache.byteLength).toBe(WORDS * 4 + sparseBytes + 4 * (160 + 2));
     const out = new Uint32Array(WORDS);
     for (const [s, key, mask] of [[scope, 'd1', dense], [other, 'd2', dense], [scope, 's1', sparse], [scope, 's2', sparse]] as const) {
       expect(cache.read(s, key, out)).toBe(true);
@@ -92,10 +114,10 @@ describe('MaskCache', () => {
     expect(maskDiff(out, dense)).toEqual([]);
     expect(cache.read(scope, 'd1', out)).toBe(true);
     expect(maskDiff(out, changed)).toEqual([]);
-    expect(cache.byteLength).toBe(2 * WORDS * 4 + sparseBytes + 4 * 160);
+    expect(cache.byteLength).toBe(2 * WORDS * 4 + sparseBytes + 4 * (160 + 2));
     cache.write(other, 'd2', sparse);
     cache.write(scope, 'd1', sparse);
-    expect(cache.byteLength).toBe(sparseBytes + 4 * 160);
+    expect(cache.byteLength).toBe(sparseBytes + 4 * (160 + 2));
     cache.clear();
     expect(cache.byteLength).toBe(0);
     expect(cache.size).toBe(0);
