@@ -16,14 +16,16 @@ import type { StringPlan } from './string-plan.js';
  * digits is long enough to reach the 24th.
  *
  * What a token does to a value string in its normal (unescaped) state depends on the product state
- * only through the atoms that die (`deadAt`) after each byte it decodes and the atoms that accept
- * (`acceptAt`) where its closing quote comes; after the quote the string is done. So two states are
- * equivalent when, along every token of every vocabulary served, their decoded bytes lead to the same
- * dead and accepting atoms. That is checked exactly by walking the tries with the pair of states
- * (escapes decoded as the machine decodes them), skipping subtrees where the states meet or the
- * machine refuses the bytes whatever the state. Inside an unfinished escape the machine asks whether
- * some code point can follow: there the pair must agree on every byte string of one code point (4
- * bytes). A state that cannot be proven equal to one of a few recent representatives is its own class.
+ * only through the atoms that are dead (`deadAt`) where it ends and the atoms that accept (`acceptAt`)
+ * where its closing quote comes; after the quote the string is done. (Atoms that die halfway stay
+ * dead, and the machine's verdict only grows more false as they die.) So two states are equivalent
+ * when every token of every vocabulary served ends with the same dead atoms from both, and closes the
+ * string, if it does, with the same accepting atoms. That is checked exactly by walking the tries with
+ * the pair of states (escapes decoded as the machine decodes them), skipping subtrees where the states
+ * meet or the machine refuses the bytes whatever the state. Where a token ends inside an unfinished
+ * escape the machine asks whether some code point can follow: there the pair must agree on every byte
+ * string of one code point (4 bytes). A state that cannot be proven equal to one of a few recent
+ * representatives is its own class.
  */
 export class HorizonClasses {
   private readonly plan: StringPlan;
@@ -103,20 +105,33 @@ export class HorizonClasses {
     return this.acceptIds[ps] >= 0 ? this.acceptIds[ps] : (this.acceptIds[ps] = intern(this.bitsIds, bitsKey(this.plan.acceptAt(ps))));
   }
 
+  /**
+   * Whether no token of any trie tells `a` and `b` apart. Each trie's probe nodes are walked first: most
+   * pairs that differ differ there, and the whole walk finds it late (MaskBench dev, first 1,500 files:
+   * 87% of comparisons failed; the 1% that cost more than 1,000 visits each took 88% of their visits,
+   * ~35,000 to reach a difference on the first byte, ~125,000 for one 45-64 bytes deep).
+   */
   private equivalent(a: number, b: number): boolean {
     if (this.dead(a) !== this.dead(b) || this.accepting(a) !== this.accepting(b)) return false;
     const pending = new Map<string, boolean>();
-    for (const trie of this.trieList) if (!this.sameAlongTrie(trie, a, b, pending)) return false;
+    for (const trie of this.trieList) if (!this.sameAlongTrie(trie, probeNodes(trie), a, b, pending)) return false;
+    for (const trie of this.trieList) if (!this.sameAlongTrie(trie, null, a, b, pending)) return false;
     return true;
   }
 
   /**
    * Walks `trie` with the pair of states (the string in its normal state before the token), decoding
    * as the machine does (schema-machine.ts stepString); false at the first byte string they tell apart.
+   * With `probe`, only its nodes are walked (an ancestor-closed subset, in trie order), so a false is
+   * as true as the whole walk's and a true says nothing.
    */
-  private sameAlongTrie(trie: TokenTrie, a: number, b: number, pending: Map<string, boolean>): boolean {
+  private sameAlongTrie(trie: TokenTrie, probe: ProbeNodes | null, a: number, b: number, pending: Map<string, boolean>): boolean {
     const plan = this.plan;
-    const { nodeByte, nodeDepth, subtreeEnd, nodeCount } = trie;
+    const { nodeByte, nodeDepth } = trie;
+    // Position k in the walk is node `order[k]` (node k without a probe); pruning its subtree jumps to `skip[k]`.
+    const order = probe === null ? null : probe.nodes;
+    const skip = probe === null ? trie.subtreeEnd : probe.skip;
+    const count = probe === null ? trie.nodeCount : probe.nodes.length;
     const bodyCovered = stringExits(trie).bodyCovered;
     const below = bodyBytesBelow(trie);
     const end = plan.components.length;
@@ -129,9 +144,9 @@ export class HorizonClasses {
     xs[0] = a;
     ys[0] = b;
     let visits = 0;
-    let i = 1;
-    while (i < nodeCount) {
+    for (let k = probe === null ? 1 : 0; k < count; ) {
       if (visits++ >= MAX_VISITS) return false;
+      const i = order === null ? k : order[k];
       const d = nodeDepth[i];
       const byte = nodeByte[i];
       let x = xs[d - 1];
@@ -143,7 +158,8 @@ export class HorizonClasses {
       // or REFUSED (the machine refuses it whatever the state, or the string is closed).
       let cp = PENDING;
       if (mode === M_NORMAL) {
-        // A closing quote ends what the state decides: the atoms accepting there.
+        // A closing quote ends what the state decides: the atoms accepting there (the others end false,
+        // dead or not).
         if (byte === 0x22 && this.accepting(x) !== this.accepting(y)) return false;
         if (byte === 0x22 || byte < 0x20) cp = REFUSED;
         else if (byte === 0x5c) mode = M_BACKSLASH;
@@ -190,35 +206,38 @@ export class HorizonClasses {
         }
       }
       if (cp === REFUSED) {
-        i = subtreeEnd[i];
+        k = skip[k];
         continue;
       }
       if (cp === RAW) {
         x = plan.step(x, byte);
         y = plan.step(y, byte);
-        if (x !== y && this.dead(x) !== this.dead(y)) return false;
       } else if (cp >= 0) {
         const n = utf8Encode(cp, SCRATCH);
-        for (let k = 0; k < n; k++) {
-          x = plan.step(x, SCRATCH[k]);
-          y = plan.step(y, SCRATCH[k]);
-          if (x !== y && this.dead(x) !== this.dead(y)) return false;
+        for (let j = 0; j < n; j++) {
+          x = plan.step(x, SCRATCH[j]);
+          y = plan.step(y, SCRATCH[j]);
         }
-      } else if (x !== y && !this.agreeOnCodePoints(x, y, pending)) {
-        // Inside an escape the machine asks whether some code point (4 bytes at most) keeps it alive.
-        return false;
       }
       if (x === y) {
         // The states met: every longer token behaves alike.
-        i = subtreeEnd[i];
+        k = skip[k];
         continue;
       }
+      // Only where a token ends do the dead atoms decide its bit. Atoms never revive, and the machine's
+      // verdict only grows more false as they die, so a token that dies halfway dies at its end too:
+      // states whose counts run out a few bytes apart still agree on every token (a 36-digit token and
+      // two 48-digit ids) unless a token ends between. Inside an escape the machine asks whether some
+      // code point (4 bytes at most) keeps the string alive.
+      const differ = this.dead(x) !== this.dead(y);
+      if (trie.nodeTokenStart[i] !== trie.nodeTokenStart[i + 1] && (cp === PENDING ? !this.agreeOnCodePoints(x, y, pending) : differ)) return false;
       if (mode === M_NORMAL && bodyCovered[i] !== 0 && plan.safe(x, end) && plan.safe(y, end)) {
         // Every token below is string body, and no body character can kill a live component of either
-        // state: the dead atoms stay as they are here, equal (checked above), and no quote comes to
-        // ask for accepting ones (an unanchored `[a-z0-9_-]{162}` counts on every character: its
-        // states never meet, and this walk went through every identifier of the vocabulary).
-        i = subtreeEnd[i];
+        // state: the dead atoms stay as they are here, and no quote comes to ask for accepting ones
+        // (an unanchored `[a-z0-9_-]{162}` counts on every character: its states never meet, and this
+        // walk went through every identifier of the vocabulary). Some token ends at or below here.
+        if (differ) return false;
+        k = skip[k];
         continue;
       }
       let lx: Uint32Array | undefined;
@@ -235,8 +254,9 @@ export class HorizonClasses {
         // are: nothing below can tell them apart (the words of a word count; measured over 3 such
         // MaskBench files: this walk's time 1.4 s -> 0.4 s). Loop bytes are found only where this byte
         // looped for the state, and used elsewhere if found before, as the body walk does (they cost
-        // ~94 steps, more with multi-byte characters).
-        i = subtreeEnd[i];
+        // ~94 steps, more with multi-byte characters). The dead atoms stay as they are here.
+        if (differ) return false;
+        k = skip[k];
         continue;
       }
       xs[d] = x;
@@ -244,7 +264,7 @@ export class HorizonClasses {
       modes[d] = mode;
       accs[d] = acc;
       highs[d] = high;
-      i++;
+      k++;
     }
     return true;
   }
@@ -301,6 +321,47 @@ const M_LOW_HEX = 8;
 const PENDING = -1;
 const RAW = -2;
 const REFUSED = -3;
+
+/**
+ * A trie's probe nodes: its first bytes, and the paths of its long tokens (every node below which a
+ * token reaches PROBE_DEPTH bytes; Llama-3: 3,720 of 274,521 nodes). Ancestor-closed and in trie
+ * order, so a walk over them sees each node after its parent, as the whole walk does.
+ */
+interface ProbeNodes {
+  readonly nodes: Uint32Array;
+  /** Position of the first node after the subtree of `nodes[k]`, by k. */
+  readonly skip: Uint32Array;
+}
+
+const PROBE_DEPTH = 32;
+const probesByTrie = new WeakMap<TokenTrie, ProbeNodes>();
+
+function probeNodes(trie: TokenTrie): ProbeNodes {
+  let probe = probesByTrie.get(trie);
+  if (probe === undefined) {
+    const { nodeDepth, subtreeEnd, nodeCount } = trie;
+    // The depth of the deepest token below each node (children follow their parent: fill in reverse).
+    const reach = new Uint16Array(nodeCount);
+    for (let i = nodeCount - 1; i > 0; i--) {
+      let deepest = nodeDepth[i];
+      for (let j = i + 1; j < subtreeEnd[i]; j = subtreeEnd[j]) if (reach[j] > deepest) deepest = reach[j];
+      reach[i] = deepest;
+    }
+    const picked: number[] = [];
+    for (let i = 1; i < nodeCount; i++) if (nodeDepth[i] === 1 || reach[i] >= PROBE_DEPTH) picked.push(i);
+    const nodes = Uint32Array.from(picked);
+    const skip = new Uint32Array(nodes.length);
+    // A subtree's probe nodes are a contiguous run: its end is where the first node past subtreeEnd is.
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      let next = k + 1;
+      while (next < nodes.length && nodes[next] < subtreeEnd[nodes[k]]) next = skip[next];
+      skip[k] = next;
+    }
+    probe = { nodes, skip };
+    probesByTrie.set(trie, probe);
+  }
+  return probe;
+}
 
 function intern(ids: Map<string, number>, key: string): number {
   let id = ids.get(key);

@@ -80,6 +80,26 @@ describe('horizon classes', () => {
     }
     expect(walked).toEqual([true, false, false, false, false, false, false, false, false, true, true, true]);
   });
+
+  it('tell apart positions by the tokens that end there, long ones too (the probe walk)', () => {
+    // A 36-digit token (on the pair walk's probe path, PROBE_DEPTH 32) fits positions 0..12 of a
+    // 48-digit id and no later one; 8-digit tokens fit up to 40. From 14 to 40 the states die at
+    // different depths of the long token, but no token ends between: they share one mask.
+    const texts = [...unique, '0'.repeat(36)];
+    const eos = texts.length;
+    const long = vocabularyFromBytes([...texts.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [eos] });
+    const automaton = jsonSchemaAutomaton({ type: 'string', pattern: '^[a-f0-9]{48}$' }, long, { cache: new MaskCache() });
+    const mask = new Uint32Array(maskWords(long.size));
+    let state = automaton.advance(automaton.initial, texts.indexOf('"')) as SchemaState;
+    const walked: number[] = [];
+    for (let chars = 0; chars < 48; chars += 2) {
+      automaton.mask(state, mask);
+      if (automaton.lastVisits !== 0) walked.push(chars);
+      for (let id = 0; id < eos; id++) expect([texts[id], chars, maskHas(mask, id)]).toEqual([texts[id], chars, automaton.advance(state, id) !== undefined]);
+      state = automaton.advance(state, texts.indexOf('00')) as SchemaState;
+    }
+    expect(walked).toEqual([0, 14, 42, 44, 46]);
+  });
 });
 
 describe('the pair walk skips only subtrees that cannot tell the pair apart', () => {
