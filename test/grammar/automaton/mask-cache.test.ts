@@ -123,6 +123,27 @@ describe('MaskCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('tells apart masks that differ only past where they turn dense, and sparse ones of equal counts', () => {
+    const cache = new MaskCache();
+    const scope = cache.scope({}, {});
+    // WORDS - 1 bits: the most a sparse mask holds; WORDS bits: dense. The last word decides each pair.
+    const withBits = (n: number, last: number) => {
+      const mask = new Uint32Array(WORDS);
+      for (let id = 0; id < n - 1; id++) mask[id >>> 5] |= 1 << (id & 31);
+      mask[WORDS - 1] |= 1 << last;
+      return mask;
+    };
+    const masks = [withBits(WORDS - 1, 3), withBits(WORDS - 1, 4), withBits(WORDS, 3), withBits(WORDS, 4), withBits(2, 3), withBits(2, 4)];
+    masks.forEach((mask, k) => cache.write(scope, k, mask));
+    const out = new Uint32Array(WORDS);
+    masks.forEach((mask, k) => {
+      expect(cache.read(scope, k, out)).toBe(true);
+      expect(maskDiff(out, mask)).toEqual([]);
+    });
+    // Two sparse contents of WORDS - 1 ids, two dense ones, two sparse ones of 2 ids: nothing shared.
+    expect(cache.byteLength).toBe(2 * (WORDS - 1) * 4 + 2 * WORDS * 4 + 2 * 2 * 4 + 6 * (160 + 0));
+  });
+
   it('keeps scopes apart, stores nothing larger than its bound, and rejects a negative bound', () => {
     const cache = new MaskCache({ maxBytes: DENSE_ENTRY - 1 });
     const machine = {};
