@@ -5,9 +5,10 @@
  * by 10-20%; alternating mask by mask keeps the load and the process's state the same for both sides.
  *
  *   git archive HEAD~1 src | tar -x -C tmp/base
- *   npx tsx bench/jsonschema-mask-ab.ts --base tmp/base [--limit 300] [--groups key-text-moves,val-moves]
+ *   npx tsx bench/jsonschema-mask-ab.ts --base tmp/base [--limit 300 | --name REGEX] [--groups key-text-moves,val-moves]
  *       [--reps 1] [--dir DIR] [--tokenizer DIR] [--json]
  *
+ * `--name` takes every file whose name matches REGEX instead of `--limit` files spread over the sample.
  * `--groups` keeps the states of those mask groups (see jsonschema-mask-tail.ts); `--reps` computes each
  * mask that many times per side (memos that outlive one mask favour the second repetition). Both trees
  * must compute the same masks: bench/jsonschema-mask-digest.ts checks that.
@@ -25,6 +26,7 @@ interface Side {
   readonly jobs: { mask(): void }[];
   ms: number;
   over1ms: number;
+  over5ms: number;
 }
 
 interface TreeModules {
@@ -91,7 +93,7 @@ function collectJobs(tree: TreeModules, label: string, files: { schemaText: stri
       }
     }
   }
-  return { label, jobs, ms: 0, over1ms: 0 };
+  return { label, jobs, ms: 0, over1ms: 0, over5ms: 0 };
 }
 
 function timeOne(side: Side, i: number): void {
@@ -100,6 +102,7 @@ function timeOne(side: Side, i: number): void {
   const ms = performance.now() - t0;
   side.ms += ms;
   if (ms > 1) side.over1ms++;
+  if (ms > 5) side.over5ms++;
 }
 
 async function main(): Promise<void> {
@@ -110,12 +113,14 @@ async function main(): Promise<void> {
       tokenizer: { type: 'string', default: MASKBENCH_DEFAULTS.tokenizer },
       limit: { type: 'string', default: '300' },
       groups: { type: 'string' },
+      name: { type: 'string' },
       reps: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
   });
   if (values.base === undefined) throw new Error('--base DIR is required (a source tree, e.g. from `git archive HEAD~1 src | tar -x -C DIR`)');
-  const files = listMaskbenchFiles(values.dir!, { limit: Number(values.limit) }).map((name) => {
+  const names = values.name === undefined ? listMaskbenchFiles(values.dir!, { limit: Number(values.limit) }) : listMaskbenchFiles(values.dir!).filter((name) => new RegExp(values.name!).test(name));
+  const files = names.map((name) => {
     const entry = readMaskbenchEntry(values.dir!, name);
     return { schemaText: entry.schemaText, texts: entry.instances.map((i) => i.text) };
   });
@@ -143,11 +148,13 @@ async function main(): Promise<void> {
     ratio: Math.round((current.ms / base.ms) * 1000) / 1000,
     baseOver1ms: base.over1ms,
     thisOver1ms: current.over1ms,
+    baseOver5ms: base.over5ms,
+    thisOver5ms: current.over5ms,
   };
   if (values.json) console.log(JSON.stringify(result));
   else
     console.log(
-      `${result.masks} masks x${result.reps}: base ${result.baseMs} ms, this tree ${result.thisMs} ms (x${result.ratio}); over 1 ms ${result.baseOver1ms} -> ${result.thisOver1ms}`,
+      `${result.masks} masks x${result.reps}: base ${result.baseMs} ms, this tree ${result.thisMs} ms (x${result.ratio}); over 1 ms ${result.baseOver1ms} -> ${result.thisOver1ms}, over 5 ms ${result.baseOver5ms} -> ${result.thisOver5ms}`,
     );
 }
 
