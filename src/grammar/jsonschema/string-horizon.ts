@@ -127,7 +127,7 @@ export class HorizonClasses {
    */
   private sameAlongTrie(trie: TokenTrie, probe: ProbeNodes | null, a: number, b: number, pending: Map<string, boolean>): boolean {
     const plan = this.plan;
-    const { nodeByte, nodeDepth } = trie;
+    const { nodeByte, nodeDepth, nodeTokenStart } = trie;
     // Position k in the walk is node `order[k]` (node k without a probe); pruning its subtree jumps to `skip[k]`.
     const order = probe === null ? null : probe.nodes;
     const skip = probe === null ? trie.subtreeEnd : probe.skip;
@@ -230,7 +230,7 @@ export class HorizonClasses {
       // two 48-digit ids) unless a token ends between. Inside an escape the machine asks whether some
       // code point (4 bytes at most) keeps the string alive.
       const differ = this.dead(x) !== this.dead(y);
-      if (trie.nodeTokenStart[i] !== trie.nodeTokenStart[i + 1] && (cp === PENDING ? !this.agreeOnCodePoints(x, y, pending) : differ)) return false;
+      if (nodeTokenStart[i] !== nodeTokenStart[i + 1] && (cp === PENDING ? !this.agreeOnCodePoints(x, y, pending) : differ)) return false;
       if (mode === M_NORMAL && bodyCovered[i] !== 0 && plan.safe(x, end) && plan.safe(y, end)) {
         // Every token below is string body, and no body character can kill a live component of either
         // state: the dead atoms stay as they are here, and no quote comes to ask for accepting ones
