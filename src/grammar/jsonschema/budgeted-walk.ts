@@ -1,6 +1,7 @@
 import type { ByteClassId, ByteCursor } from '../automaton/byte-machine.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { minusBits, subsetBits } from './bits.js';
+import { runCovers, type RunSpans } from './counted-runs.js';
 import { keepBodyWalk, sharedBodyWalk } from './shared-body-walks.js';
 import { bodyBits, stringExits, type SpecialRoots, type SuffixTrie } from './string-exits.js';
 
@@ -426,6 +427,31 @@ export function bodyBytesBelow(trie: TokenTrie): Uint32Array {
   return below;
 }
 
+const bodyHeights = new WeakMap<TokenTrie, Uint16Array>();
+
+/**
+ * Per trie node, the most string-body bytes on a path strictly below it (paths stopping as in
+ * bodyBytesBelow): how deep a counted run must reach to cover the subtree (counted-runs.ts).
+ */
+export function bodyHeightBelow(trie: TokenTrie): Uint16Array {
+  let height = bodyHeights.get(trie);
+  if (height === undefined) {
+    const { nodeByte, subtreeEnd, nodeCount } = trie;
+    height = new Uint16Array(nodeCount);
+    for (let i = nodeCount - 1; i >= 0; i--) {
+      let h = 0;
+      for (let j = i + 1; j < subtreeEnd[i]; j = subtreeEnd[j]) {
+        const b = nodeByte[j];
+        if (b < 0x20 || b === 0x22 || b === 0x5c) continue;
+        if (height[j] + 1 > h) h = height[j] + 1;
+      }
+      height[i] = h;
+    }
+    bodyHeights.set(trie, height);
+  }
+  return height;
+}
+
 /** What the automaton-only pass needs to know about a string state. */
 export interface BodyState {
   readonly ps: number;
@@ -455,6 +481,8 @@ export interface BodyState {
   loopBytes(ps: number): Uint32Array;
   /** loopBytes(ps) where already computed, else undefined (nothing computed). */
   knownLoopBytes(ps: number): Uint32Array | undefined;
+  /** The spans of product state `ps`'s counted run (StringPlan.runSpans). */
+  runSpans(ps: number): RunSpans;
   /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
   readonly groups?: PrefixGroups;
   /**
@@ -593,6 +621,7 @@ function automatonPass(
   const bodyCovered = exits.bodyCovered;
   const bodyTokens = bodyBits(trie, exits, Infinity);
   const below = bodyBytesBelow(trie);
+  const height = bodyHeightBelow(trie);
   const maxBodyChars = exits.maxBodyChars;
   // Whether running past the shortest live maxLength ends the document (asked once, when needed).
   let lengthFatal: boolean | undefined;
@@ -722,6 +751,23 @@ function automatonPass(
       i = subtreeEnd[i];
       continue;
     }
+    if (
+      inner &&
+      next === 0 &&
+      subtreeEnd[i] - i >= RUN_MIN_NODES &&
+      (restsAt === undefined || restsAt[d] === 0) &&
+      (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
+      runCovers(s.runSpans(ps), below, i, height[i]) &&
+      (s.key === undefined || plainAlongRun(s, ps, below, i, height[i]))
+    ) {
+      // Every body path below stays inside a counted run (counted-runs.ts: `{1,255}`, an email's local
+      // part): no atom dies, so the subtree's BODY tokens are all allowed, unstepped, as by the loop
+      // skip above (those too long for the shortest maxLength left out where that ends the document).
+      const fits = s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength ? bodyTokens : bodyBits(trie, exits, s.maxLength - s.cp);
+      allowBodyTokens(out, fits, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
+      i = subtreeEnd[i];
+      continue;
+    }
     for (let k = nodeTokenStart[i], end = nodeTokenStart[i + 1]; k < end; k++) {
       const id = tokenIds[k];
       out[id >>> 5] |= 1 << (id & 31);
@@ -729,6 +775,31 @@ function automatonPass(
     i++;
   }
   return work;
+}
+
+/**
+ * Counted runs are asked about only for subtrees of at least this many nodes: a new state's run costs
+ * ~94 steps to find, more than walking a small subtree.
+ */
+const RUN_MIN_NODES = 2;
+
+/**
+ * A key's run skip also needs every state of the run to be `plain` (the enclosing object unchanged):
+ * the run's states are the same for all its bytes, so one byte below the node spells them.
+ */
+function plainAlongRun(s: BodyState, ps: number, below: Uint32Array, node: number, height: number): boolean {
+  let byte = -1;
+  for (let w = 0; w < 8 && byte < 0; w++) {
+    const word = below[node * 8 + w];
+    if (word !== 0) byte = w * 32 + (31 - Math.clz32(word & -word));
+  }
+  let state = ps;
+  for (let k = 0; k < height; k++) {
+    const next = s.step(state, byte);
+    if (next !== state && !s.key!.plain(next)) return false;
+    state = next;
+  }
+  return true;
 }
 
 /**

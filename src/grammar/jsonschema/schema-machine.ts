@@ -1765,6 +1765,7 @@ function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
     loops: (ps) => plan.loops(ps),
     loopBytes: (ps) => plan.loopBytes(ps),
     knownLoopBytes: (ps) => plan.knownLoopBytes(ps),
+    runSpans: (ps) => plan.runSpans(ps),
     deadAt: (ps) => plan.deadAt(ps),
     tooLongAt: (cp) => plan.tooLongAt(cp),
     cpCap: plan.cpCap,

@@ -1,6 +1,7 @@
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { bitsKey } from './bits.js';
-import { bodyBytesBelow, within } from './budgeted-walk.js';
+import { bodyBytesBelow, bodyHeightBelow, within } from './budgeted-walk.js';
+import { runCovers } from './counted-runs.js';
 import { ESCAPES, ESCAPE_U, hex, utf8Encode } from './frame.js';
 import { stringExits } from './string-exits.js';
 import type { StringPlan } from './string-plan.js';
@@ -134,6 +135,8 @@ export class HorizonClasses {
     const count = probe === null ? trie.nodeCount : probe.nodes.length;
     const bodyCovered = stringExits(trie).bodyCovered;
     const below = bodyBytesBelow(trie);
+    const height = bodyHeightBelow(trie);
+    const { subtreeEnd } = trie;
     const end = plan.components.length;
     const depthCap = trie.maxDepth + 2;
     const xs = new Int32Array(depthCap);
@@ -255,6 +258,19 @@ export class HorizonClasses {
         // MaskBench files: this walk's time 1.4 s -> 0.4 s). Loop bytes are found only where this byte
         // looped for the state, and used elsewhere if found before, as the body walk does (they cost
         // ~94 steps, more with multi-byte characters). The dead atoms stay as they are here.
+        if (differ) return false;
+        k = skip[k];
+        continue;
+      }
+      if (
+        mode === M_NORMAL &&
+        bodyCovered[i] !== 0 &&
+        subtreeEnd[i] > i + 1 &&
+        runCovers(plan.runSpans(x), below, i, height[i]) &&
+        runCovers(plan.runSpans(y), below, i, height[i])
+      ) {
+        // Every token below is string body inside both states' counted runs (counted-runs.ts): no atom
+        // of either dies below, and no quote comes. Their dead atoms stay as they are here.
         if (differ) return false;
         k = skip[k];
         continue;

@@ -3,6 +3,7 @@ import type { Goal } from './goal.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { PredicateComponent, TrieComponent, UTF8_FORMS, type StringComponent } from './string-component.js';
 import { HorizonClasses } from './string-horizon.js';
+import { CountedRuns, type RunSpans } from './counted-runs.js';
 
 /**
  * Everything the machine runs over one string's decoded bytes: the components (patterns, formats, enum
@@ -150,6 +151,14 @@ export class StringPlan {
     }
     return v;
   }
+
+  /** The spans of `state`'s counted run (counted-runs.ts), built when first asked. */
+  runSpans(state: number): RunSpans {
+    this.runs ??= new CountedRuns({ step: (s, b) => this.step(s, b), deadAt: (s) => this.deadAtoms[s] });
+    return this.runs.spans(state);
+  }
+
+  private runs: CountedRuns | undefined;
 
   /** loopBytes(state) if it was computed already, else undefined (costs nothing). */
   knownLoopBytes(state: number): Uint32Array | undefined {
