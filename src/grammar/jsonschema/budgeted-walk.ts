@@ -754,7 +754,6 @@ function automatonPass(
     if (
       inner &&
       next === 0 &&
-      subtreeEnd[i] - i >= RUN_MIN_NODES &&
       (restsAt === undefined || restsAt[d] === 0) &&
       (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
       runCovers(s.runSpans(ps), below, i, height[i]) &&
@@ -776,12 +775,6 @@ function automatonPass(
   }
   return work;
 }
-
-/**
- * Counted runs are asked about only for subtrees of at least this many nodes: a new state's run costs
- * ~94 steps to find, more than walking a small subtree.
- */
-const RUN_MIN_NODES = 2;
 
 /**
  * A key's run skip also needs every state of the run to be `plain` (the enclosing object unchanged):

@@ -48,16 +48,31 @@ export class CountedRuns {
   spans(state: number): RunSpans {
     const known = this.spansMemo[state];
     if (known !== undefined) return known;
-    // Follow the run forward to a state whose spans are known, that loops, or where it ends; then fold
-    // back (a run of 255 states computes each state's class once, and every later state is a suffix).
+    // Follow the run forward to a state whose spans are known, that loops, that has no class, or where
+    // no byte of the first class goes on (a date-time's digits end at its first `-`: its later states
+    // are not asked about); then fold back. A run of 255 states computes each state's class once, and
+    // every later state is a suffix.
     const chain: number[] = [];
-    let t = state;
-    for (;;) {
+    const common = new Uint32Array(8).fill(0xffffffff);
+    let cut = false;
+    for (let t = state; ; ) {
       chain.push(t);
       const next = this.nextOf(t);
       if (next < 0 || next === t || this.spansMemo[next] !== undefined || chain.length >= RUN_DEPTH_CAP) break;
+      const cls = this.classMemo[t]!;
+      let any = 0;
+      for (let w = 0; w < 8; w++) any |= common[w] &= cls[w];
+      if (any === 0) {
+        cut = true;
+        break;
+      }
       t = next;
     }
+    // Where the walk stopped because the classes ran dry, the last state's own spans are not known (its
+    // next state's are not): a state keeps its answer only if the classes from it to there run dry too.
+    let reach: Uint32Array | undefined = cut ? new Uint32Array(8).fill(0xffffffff) : undefined;
+    const spansAt: RunSpans[] = [];
+    let result = NO_SPANS;
     for (let k = chain.length - 1; k >= 0; k--) {
       const s = chain[k];
       const cls = this.classMemo[s]!;
@@ -65,10 +80,19 @@ export class CountedRuns {
       let spans: RunSpans;
       if (next < 0) spans = NO_SPANS;
       else if (next === s) spans = { bytes: cls, depths: Int32Array.of(RUN_DEPTH_CAP) };
-      else spans = prepend(cls, this.spansMemo[next] ?? NO_SPANS);
-      this.spansMemo[s] = spans;
+      else spans = prepend(cls, this.spansMemo[next] ?? (k + 1 < chain.length ? spansAt[k + 1] : NO_SPANS));
+      spansAt[k] = spans;
+      let exact = true;
+      if (reach !== undefined) {
+        let any = 0;
+        for (let w = 0; w < 8; w++) any |= reach[w] &= cls[w];
+        exact = any === 0;
+        if (exact) reach = undefined;
+      }
+      if (exact) this.spansMemo[s] = spans;
+      result = spans;
     }
-    return this.spansMemo[state]!;
+    return result;
   }
 
   /** The next state of the run from `state` (-1: no class), computing its class once. */

@@ -76,6 +76,26 @@ describe('counted runs', () => {
     ]);
   });
 
+  it('answer a later state exactly after an earlier state stopped short of its run', () => {
+    // 0 -a,b-> 1 -b,c-> 2 -c-> 3 -c-> 4 -c-> 5, where every byte kills.
+    const classes = ['ab', 'bc', 'c', 'c', 'c', ''];
+    const automaton = {
+      step: (state: number, byte: number) => (state < 6 && classes[state].includes(String.fromCharCode(byte)) ? state + 1 : 6),
+      deadAt: (state: number) => (state === 6 ? DEAD : NO_DEATHS),
+    };
+    const runs = new CountedRuns(automaton);
+    // From 0 only `b` goes on past one byte, and no byte past two: its answer stops at state 2.
+    expect(spanList(runs.spans(0))).toEqual([
+      ['ab', 1],
+      ['b', 2],
+    ]);
+    expect(spanList(runs.spans(1))).toEqual([
+      ['bc', 1],
+      ['c', 4],
+    ]);
+    expect(spanList(runs.spans(2))).toEqual([['c', 3]]);
+  });
+
   it('cover a subtree only when its bytes are in a span deep enough', () => {
     const runs = new CountedRuns(countedAutomaton(5));
     const below = new Uint32Array(16);
