@@ -1,7 +1,7 @@
 import type { ByteClassId, ByteCursor } from '../automaton/byte-machine.js';
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { minusBits, subsetBits } from './bits.js';
-import { runCovers, type RunSpans } from './counted-runs.js';
+import { runCovers, RUN_MIN_NODES, type RunSpans } from './counted-runs.js';
 import { keepBodyWalk, sharedBodyWalk } from './shared-body-walks.js';
 import { bodyBits, stringExits, type SpecialRoots, type SuffixTrie } from './string-exits.js';
 
@@ -483,6 +483,8 @@ export interface BodyState {
   knownLoopBytes(ps: number): Uint32Array | undefined;
   /** The spans of product state `ps`'s counted run (StringPlan.runSpans). */
   runSpans(ps: number): RunSpans;
+  /** runSpans(ps) where already computed, else undefined (nothing computed). */
+  knownRunSpans(ps: number): RunSpans | undefined;
   /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
   readonly groups?: PrefixGroups;
   /**
@@ -751,12 +753,14 @@ function automatonPass(
       i = subtreeEnd[i];
       continue;
     }
+    let spans: RunSpans | undefined;
     if (
       inner &&
       next === 0 &&
       (restsAt === undefined || restsAt[d] === 0) &&
       (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
-      runCovers(s.runSpans(ps), below, i, height[i]) &&
+      (spans = subtreeEnd[i] - i >= RUN_MIN_NODES ? s.runSpans(ps) : s.knownRunSpans(ps)) !== undefined &&
+      runCovers(spans, below, i, height[i]) &&
       (s.key === undefined || plainAlongRun(s, ps, below, i, height[i]))
     ) {
       // Every body path below stays inside a counted run (counted-runs.ts: `{1,255}`, an email's local

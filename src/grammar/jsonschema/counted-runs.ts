@@ -31,8 +31,21 @@ export interface RunAutomaton {
   deadAt(state: number): Bits;
 }
 
+/**
+ * A state's counted run is found (~94 steps, new product states for the bytes that leave the run)
+ * only at a node with at least this many nodes below; smaller subtrees use the runs found before (the
+ * states of a run found higher up). Finding runs at every inner node added ~9% to the bytes the
+ * MaskBench masks allocate.
+ */
+export const RUN_MIN_NODES = 32;
+
 /** Depths are counted up to here: a run this long is as good as unbounded for any vocabulary's tokens. */
 export const RUN_DEPTH_CAP = 256;
+
+/** Scratch of nextOf: per printable byte its target (-1: kills), and the distinct targets with counts. */
+const BYTE_TARGET = new Int32Array(0x80);
+const TARGETS = new Int32Array(0x80);
+const COUNTS = new Int32Array(0x80);
 
 const NO_SPANS: RunSpans = { bytes: new Uint32Array(0), depths: new Int32Array(0) };
 
@@ -43,6 +56,11 @@ export class CountedRuns {
   private readonly nextMemo: number[] = [];
 
   constructor(private readonly automaton: RunAutomaton) {}
+
+  /** spans(state) where already known, else undefined (nothing computed). */
+  knownSpans(state: number): RunSpans | undefined {
+    return this.spansMemo[state];
+  }
 
   /** The spans of `state`'s run (empty when no byte class moves it uniformly). */
   spans(state: number): RunSpans {
@@ -100,27 +118,30 @@ export class CountedRuns {
     if (this.classMemo[state] !== undefined) return this.nextMemo[state];
     const { automaton } = this;
     const dead = automaton.deadAt(state);
-    const targets: number[] = [];
-    const classes: Uint32Array[] = [];
-    const counts: number[] = [];
+    // Targets and their byte counts in scratch arrays: a key's state can send every byte elsewhere
+    // (a property-name trie), and a bitset per target allocated ~18 KB per state.
+    let distinct = 0;
     for (let b = 0x20; b < 0x7f; b++) {
+      BYTE_TARGET[b] = -1;
       if (b === 0x22 || b === 0x5c) continue;
       const u = automaton.step(state, b);
       if (u !== state && !sameBits(automaton.deadAt(u), dead)) continue;
-      let g = targets.indexOf(u);
-      if (g < 0) {
-        g = targets.length;
-        targets.push(u);
-        classes.push(new Uint32Array(8));
-        counts.push(0);
+      BYTE_TARGET[b] = u;
+      let g = 0;
+      while (g < distinct && TARGETS[g] !== u) g++;
+      if (g === distinct) {
+        TARGETS[distinct] = u;
+        COUNTS[distinct++] = 0;
       }
-      classes[g][b >>> 5] |= 1 << (b & 31);
-      counts[g]++;
+      COUNTS[g]++;
     }
     let best = -1;
-    for (let g = 0; g < targets.length; g++) if (best < 0 || counts[g] > counts[best]) best = g;
-    this.classMemo[state] = best < 0 ? new Uint32Array(8) : classes[best];
-    this.nextMemo[state] = best < 0 ? -1 : targets[best];
+    for (let g = 0; g < distinct; g++) if (best < 0 || COUNTS[g] > COUNTS[best]) best = g;
+    const cls = new Uint32Array(8);
+    const next = best < 0 ? -1 : TARGETS[best];
+    if (next >= 0) for (let b = 0x20; b < 0x7f; b++) if (BYTE_TARGET[b] === next) cls[b >>> 5] |= 1 << (b & 31);
+    this.classMemo[state] = cls;
+    this.nextMemo[state] = next;
     return this.nextMemo[state];
   }
 }
@@ -131,19 +152,20 @@ export class CountedRuns {
  * dropped (the deeper one says more).
  */
 function prepend(cls: Uint32Array, after: RunSpans): RunSpans {
+  const current = PREPEND_CURRENT;
+  const both = PREPEND_BOTH;
+  current.set(cls);
   const bytes: number[] = [];
   const depths: number[] = [];
-  let current = cls;
   let depth = 1;
   for (let k = 0; k < after.depths.length; k++) {
-    const both = new Uint32Array(8);
     let any = 0;
     for (let w = 0; w < 8; w++) any |= both[w] = current[w] & after.bytes[k * 8 + w];
     if (any === 0) break;
     if (!sameBits(both, current)) {
       for (let w = 0; w < 8; w++) bytes.push(current[w]);
       depths.push(depth);
-      current = both;
+      current.set(both);
     }
     depth = Math.min(RUN_DEPTH_CAP, after.depths[k] + 1);
   }
@@ -151,6 +173,9 @@ function prepend(cls: Uint32Array, after: RunSpans): RunSpans {
   depths.push(depth);
   return { bytes: Uint32Array.from(bytes), depths: Int32Array.from(depths) };
 }
+
+const PREPEND_CURRENT = new Uint32Array(8);
+const PREPEND_BOTH = new Uint32Array(8);
 
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;

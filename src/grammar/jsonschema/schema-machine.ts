@@ -1766,6 +1766,7 @@ function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
     loopBytes: (ps) => plan.loopBytes(ps),
     knownLoopBytes: (ps) => plan.knownLoopBytes(ps),
     runSpans: (ps) => plan.runSpans(ps),
+    knownRunSpans: (ps) => plan.knownRunSpans(ps),
     deadAt: (ps) => plan.deadAt(ps),
     tooLongAt: (cp) => plan.tooLongAt(cp),
     cpCap: plan.cpCap,

@@ -1,7 +1,7 @@
 import type { TokenTrie } from '../vocab/token-trie.js';
 import { bitsKey } from './bits.js';
 import { bodyBytesBelow, bodyHeightBelow, within } from './budgeted-walk.js';
-import { runCovers } from './counted-runs.js';
+import { runCovers, RUN_MIN_NODES } from './counted-runs.js';
 import { ESCAPES, ESCAPE_U, hex, utf8Encode } from './frame.js';
 import { stringExits } from './string-exits.js';
 import type { StringPlan } from './string-plan.js';
@@ -266,8 +266,8 @@ export class HorizonClasses {
         mode === M_NORMAL &&
         bodyCovered[i] !== 0 &&
         subtreeEnd[i] > i + 1 &&
-        runCovers(plan.runSpans(x), below, i, height[i]) &&
-        runCovers(plan.runSpans(y), below, i, height[i])
+        runCovered(plan, x, below, i, height[i], subtreeEnd[i] - i) &&
+        runCovered(plan, y, below, i, height[i], subtreeEnd[i] - i)
       ) {
         // Every token below is string body inside both states' counted runs (counted-runs.ts): no atom
         // of either dies below, and no quote comes. Their dead atoms stay as they are here.
@@ -404,4 +404,10 @@ function grow(a: Int32Array, index: number): Int32Array {
   const out = new Int32Array(Math.max(a.length * 2, index + 1)).fill(-1);
   out.set(a);
   return out;
+}
+
+/** Whether `ps`'s counted run covers trie node `node`'s subtree (runs found only for large subtrees, as the body walk does). */
+function runCovered(plan: StringPlan, ps: number, below: Uint32Array, node: number, height: number, size: number): boolean {
+  const spans = size >= RUN_MIN_NODES ? plan.runSpans(ps) : plan.knownRunSpans(ps);
+  return spans !== undefined && runCovers(spans, below, node, height);
 }

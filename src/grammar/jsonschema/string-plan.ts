@@ -158,6 +158,11 @@ export class StringPlan {
     return this.runs.spans(state);
   }
 
+  /** runSpans(state) if it was computed already, else undefined (costs nothing). */
+  knownRunSpans(state: number): RunSpans | undefined {
+    return this.runs?.knownSpans(state);
+  }
+
   private runs: CountedRuns | undefined;
 
   /** loopBytes(state) if it was computed already, else undefined (costs nothing). */
