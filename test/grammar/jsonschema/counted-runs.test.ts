@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CountedRuns, RUN_DEPTH_CAP, runCovers, type RunSpans } from '../../../src/grammar/jsonschema/counted-runs.js';
-import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks, smallVocabulary } from './random-walk-masks.js';
 
 /**
  * Counted runs (counted-runs.ts): from a state of `[a-z]{1,255}`-like automata, the byte classes that
@@ -119,10 +118,7 @@ for (let n = 2; n <= letters.length; n += n < 8 ? 1 : 4) texts.push(letters.slic
 texts.push('ab.', 'ab.c', 'ab@', 'ab@cd', 'abc-', 'abc-d', 'a-b', 'a--b', 'ABC', 'AbC1', '0123456789', '01234', 'x1y2');
 texts.push('jo.do', 'ex@am', '.com', 'le.co', 'ple', 'exam', 'mple');
 texts.push('"', 'a"', 'ab",', '", "', '"]', '"}', '{"', '": "', '": 1', ', "', '":', '"a', '"ab');
-const unique = [...new Set(texts)];
-const EOS = unique.length;
-const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
-const SMALL = { vocabulary, texts: unique, eos: EOS };
+const SMALL = smallVocabulary(texts);
 
 const schemas: [string, unknown][] = [
   ['a counted value pattern', { type: 'array', items: { type: 'string', pattern: '^[0-9a-zA-Z_-]{1,12}$' }, maxItems: 3 }],

@@ -3,7 +3,7 @@ import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
 import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks, smallVocabulary } from './random-walk-masks.js';
 
 /**
  * Value strings whose automata move on every character (counted patterns) share cached masks between
@@ -18,10 +18,8 @@ for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
 texts.push('ab', 'abc', 'abcd', 'abcdef', '00', '0000', '00000000', 'a-', '-0', 'x y', 'x ', ' y', '  ', 'é', 'éa');
 texts.push('"', 'a"', 'ab",', '0"', '0000"', '"]', '", "', '"}', '{"', '{', '}', '[', ']', ',', ':', '": "');
 texts.push('\\', '\\u', '\\u00', '\\u0061', '\\u0041"', 'a\\u0062', '\\n', '\\"', '\\ud83d', '\\ude00', '\\u00e9', '\\u01', '\\u000', '0\\');
-const unique = [...new Set(texts)];
-const EOS = unique.length;
-const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
-const SMALL = { vocabulary, texts: unique, eos: EOS };
+const SMALL = smallVocabulary(texts);
+const { vocabulary, texts: unique } = SMALL;
 
 const schemas: [string, unknown][] = [
   ['fixed-length hex', { type: 'array', items: { type: 'string', pattern: '^[a-f0-9]{12}$' }, maxItems: 3 }],
@@ -60,8 +58,7 @@ describe('horizon classes where one state can die and the other not', () => {
     const own: string[] = [];
     for (let b = 0x20; b < 0x7f; b++) if (b !== 0x5c) own.push(String.fromCharCode(b));
     own.push('é', 'xã', 'éa', 'a"', 'b"', '", "', '"]');
-    const eos = own.length;
-    const small = { vocabulary: vocabularyFromBytes([...own.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [eos] }), texts: own, eos };
+    const small = smallVocabulary(own);
     const schema = { type: 'array', items: { type: 'string', pattern: '^(?:a(?:(?:[ -~]|é){2})*|b(?:[\\s\\S]{2})*)$' }, maxItems: 3 };
     const checked = checkSchemaMasksOnRandomWalks('one state safe', schema, small, { seed: 4242, maxWhitespaceRun: 1, walks: 60, steps: 24, stopChance: 0.02, passes: 1 });
     expect(checked).toBeGreaterThan(300);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
-import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
+import { checkSchemaMasksOnRandomWalks, smallVocabulary } from './random-walk-masks.js';
 
 /**
  * The automaton-only body walk skips a trie subtree whose bytes all leave the string's state as it is
@@ -15,10 +14,7 @@ const texts: string[] = [];
 for (let b = 0x20; b < 0x7f; b++) if (b !== 0x5c) texts.push(String.fromCharCode(b));
 texts.push('ж', 'жж', 'жжжж', ' жж', 'ab', 'abcd', 'abcdefgh', ' abc', 'é', 'éé', 'a\u00a0', '\u00a0b', 'a\u00a0b', ' é');
 texts.push('"', 'a"', 'ж"', 'ab",', '", "', '"]', '"}', '{"', '"t": "', '"u": "');
-const unique = [...new Set(texts)];
-const EOS = unique.length;
-const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
-const SMALL = { vocabulary, texts: unique, eos: EOS };
+const SMALL = smallVocabulary(texts);
 
 const WORDS = '^(?:\\S+\\s+){0,3}\\S+$';
 const schemas: [string, unknown][] = [

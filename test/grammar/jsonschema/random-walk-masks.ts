@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords, type TokenAutomaton } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton } from '../../../src/grammar/jsonschema/index.js';
+import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
 import type { Vocabulary } from '../../../src/grammar/vocab/vocabulary.js';
 import { rng as prng } from '../../support/seeded-rng.js';
 
@@ -56,6 +57,14 @@ export interface SmallVocabulary {
   readonly vocabulary: Vocabulary;
   readonly texts: readonly (string | readonly number[])[];
   readonly eos: number;
+}
+
+/** A small vocabulary of `texts` (duplicates dropped, ids in order) and an EOS token after them. */
+export function smallVocabulary(texts: readonly string[]): { readonly vocabulary: Vocabulary; readonly texts: readonly string[]; readonly eos: number } {
+  const unique = [...new Set(texts)];
+  const eos = unique.length;
+  const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [eos] });
+  return { vocabulary, texts: unique, eos };
 }
 
 /**

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { compileJsonSchema, jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
-import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks, smallVocabulary } from './random-walk-masks.js';
 
 /**
  * String plans are shared by every string schema of the process with the same components, atoms,
@@ -20,10 +19,8 @@ for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
 texts.push('ab', 'abc', 'abcd', 'abcdef', 'a1', 'z9z9', '00', '0000', 'a-', '-0', 'x y', 'é', 'éa');
 texts.push('"', 'a"', 'ab",', '0"', 'ab"}', '"]', '", "', '"}', '{"', '"a', '"b', '"c', '"a": "', '"b": "', '{', '}', '[', ']', ',', ':', '": "');
 texts.push('\\', '\\u', '\\u0061', '\\u0041"', 'a\\u0062', '\\n', '\\"');
-const unique = [...new Set(texts)];
-const EOS = unique.length;
-const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
-const SMALL = { vocabulary, texts: unique, eos: EOS };
+const SMALL = smallVocabulary(texts);
+const { vocabulary, texts: unique } = SMALL;
 
 const WORD = { type: 'string', pattern: '^[0-9a-z_-]{1,6}$' };
 const schemas: [string, unknown][] = [

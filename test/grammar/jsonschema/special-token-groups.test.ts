@@ -1,6 +1,5 @@
 import { describe, it } from 'vitest';
-import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks, smallVocabulary } from './random-walk-masks.js';
 
 /**
  * Tokens whose first special byte (a quote or a backslash) follows body characters are decided by
@@ -17,10 +16,7 @@ const texts: string[] = [];
 for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
 texts.push('{"', '{', '}', '[', ']', ',', ':', ' ', '  ', '1', '12', 'true', 'null', 'abcdef', 'abcdefgh', 'é', 'ée');
 for (const p of prefixes) for (const s of suffixes) texts.push(p + s);
-const unique = [...new Set(texts)];
-const EOS = unique.length;
-const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
-const SMALL = { vocabulary, texts: unique, eos: EOS };
+const SMALL = smallVocabulary(texts);
 
 const schemas: [string, unknown][] = [
   ['plain strings', { type: 'array', items: { type: 'string' }, maxItems: 4 }],

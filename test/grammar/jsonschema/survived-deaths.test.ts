@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MaskCache } from '../../../src/grammar/automaton/mask-cache.js';
 import { maskHas, maskWords } from '../../../src/grammar/automaton/token-automaton.js';
 import { jsonSchemaAutomaton, type SchemaState } from '../../../src/grammar/jsonschema/index.js';
-import { vocabularyFromBytes } from '../../../src/grammar/vocab/token-vocabulary.js';
-import { checkSchemaMasksOnRandomWalks } from './random-walk-masks.js';
+import { checkSchemaMasksOnRandomWalks, smallVocabulary } from './random-walk-masks.js';
 
 /**
  * Value strings whose document survives atom deaths. When it survives the death of all the live atoms
@@ -20,10 +19,8 @@ for (let b = 0x20; b < 0x7f; b++) texts.push(String.fromCharCode(b));
 texts.push('ab', 'abc', 'abcd', 'a1', 'z9', '00', '2024', '-01', 'T1', ':00', 'Z', 'x y', 'é', 'éa');
 texts.push('"', 'a"', 'q"', 'x"', 'ab",', '0"', 'Z"}', '"]', '", "', '"}', '{"', '"t": "', '"u": "', '"v": "', '"t": 1', '{', '}', ',', ':', '": "');
 texts.push('\\', '\\u0061', '\\u0041"', '\\n', '\\"');
-const unique = [...new Set(texts)];
-const EOS = unique.length;
-const vocabulary = vocabularyFromBytes([...unique.map((t) => new TextEncoder().encode(t)), new Uint8Array(0)], { eosIds: [EOS] });
-const SMALL = { vocabulary, texts: unique, eos: EOS };
+const SMALL = smallVocabulary(texts);
+const { vocabulary, texts: unique } = SMALL;
 
 const WORD = { type: 'string', pattern: '^[0-9a-z]{1,4}$' };
 const OPEN = { type: 'object', properties: { u: { type: 'string' } } };
