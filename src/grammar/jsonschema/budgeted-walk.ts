@@ -732,40 +732,29 @@ function automatonPass(
       continue;
     }
     let loopBytes: Uint32Array | undefined;
-    if (
-      inner &&
-      (restsAt === undefined || restsAt[d] === 0) &&
-      (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
-      (loopBytes = ps === psAt[d - 1] ? s.loopBytes(ps) : s.knownLoopBytes(ps)) !== undefined &&
-      within(below, i, loopBytes)
-    ) {
-      // Every body byte below leaves the state as it is (a pattern's `[A-Za-z0-9_.-]+`, `.*` before
-      // an `@`, a word of a word count): the subtree's BODY/PARTIAL tokens are all allowed, unstepped
-      // (measured on Llama-3: a walk in `^[A-Za-z0-9_.-]+$` visits ~4k nodes instead of ~93k), those
-      // too long for the shortest maxLength left out where running past it ends the document (word
-      // counts under a maxLength walked every subtree near the limit: 20-70k nodes per mask; not
-      // below a survived death, which may have been that maxLength's atom). A state's loop bytes cost
-      // ~94 steps to find, wasted on states that every character moves (a date-time's digits: its
-      // first mask took 22 ms, not 3): they are found only where this byte looped already, and used
-      // where it moved only if found before (the first letter of each word of a word count).
-      const fits = s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength ? bodyTokens : bodyBits(trie, exits, s.maxLength - s.cp);
-      allowBodyTokens(out, fits, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
-      i = subtreeEnd[i];
-      continue;
-    }
     let spans: RunSpans | undefined;
     if (
       inner &&
-      next === 0 &&
       (restsAt === undefined || restsAt[d] === 0) &&
       (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
-      (spans = subtreeEnd[i] - i >= RUN_MIN_NODES ? s.runSpans(ps) : s.knownRunSpans(ps)) !== undefined &&
-      runCovers(spans, below, i, height[i]) &&
-      (s.key === undefined || plainAlongRun(s, ps, below, i, height[i]))
+      (((loopBytes = ps === psAt[d - 1] ? s.loopBytes(ps) : s.knownLoopBytes(ps)) !== undefined && within(below, i, loopBytes)) ||
+        (next === 0 &&
+          (spans = subtreeEnd[i] - i >= RUN_MIN_NODES ? s.runSpans(ps) : s.knownRunSpans(ps)) !== undefined &&
+          runCovers(spans, below, i, height[i]) &&
+          (s.key === undefined || plainAlongRun(s, ps, below, i, height[i]))))
     ) {
-      // Every body path below stays inside a counted run (counted-runs.ts: `{1,255}`, an email's local
-      // part): no atom dies, so the subtree's BODY tokens are all allowed, unstepped, as by the loop
-      // skip above (those too long for the shortest maxLength left out where that ends the document).
+      // Every body byte below leaves the state as it is (a pattern's `[A-Za-z0-9_.-]+`, `.*` before
+      // an `@`, a word of a word count), or every body path below stays inside a counted run
+      // (counted-runs.ts: `{1,255}`, an email's local part) where no atom dies: the subtree's
+      // BODY/PARTIAL tokens are all allowed, unstepped (measured on Llama-3: a walk in
+      // `^[A-Za-z0-9_.-]+$` visits ~4k nodes instead of ~93k), those too long for the shortest
+      // maxLength left out where running past it ends the document (word counts under a maxLength
+      // walked every subtree near the limit: 20-70k nodes per mask; not below a survived death, which
+      // may have been that maxLength's atom). A state's loop bytes cost ~94 steps to find, wasted on
+      // states that every character moves (a date-time's digits: its first mask took 22 ms, not 3):
+      // they are found only where this byte looped already, and used where it moved only if found
+      // before (the first letter of each word of a word count). Runs are found only at large subtrees
+      // (RUN_MIN_NODES).
       const fits = s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength ? bodyTokens : bodyBits(trie, exits, s.maxLength - s.cp);
       allowBodyTokens(out, fits, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
       i = subtreeEnd[i];
