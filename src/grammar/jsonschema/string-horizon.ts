@@ -243,34 +243,16 @@ export class HorizonClasses {
         k = skip[k];
         continue;
       }
-      let lx: Uint32Array | undefined;
-      let ly: Uint32Array | undefined;
       if (
         mode === M_NORMAL &&
         bodyCovered[i] !== 0 &&
-        (lx = x === xs[d - 1] ? plan.loopBytes(x) : plan.knownLoopBytes(x)) !== undefined &&
-        (ly = y === ys[d - 1] ? plan.loopBytes(y) : plan.knownLoopBytes(y)) !== undefined &&
-        within(below, i, lx) &&
-        within(below, i, ly)
+        this.quietBelow(x, xs[d - 1], below, height, subtreeEnd, i) &&
+        this.quietBelow(y, ys[d - 1], below, height, subtreeEnd, i)
       ) {
-        // Every token below is string body (no quote, no escape) whose bytes leave both states as they
-        // are: nothing below can tell them apart (the words of a word count; measured over 3 such
-        // MaskBench files: this walk's time 1.4 s -> 0.4 s). Loop bytes are found only where this byte
-        // looped for the state, and used elsewhere if found before, as the body walk does (they cost
-        // ~94 steps, more with multi-byte characters). The dead atoms stay as they are here.
-        if (differ) return false;
-        k = skip[k];
-        continue;
-      }
-      if (
-        mode === M_NORMAL &&
-        bodyCovered[i] !== 0 &&
-        subtreeEnd[i] > i + 1 &&
-        runCovered(plan, x, below, i, height[i], subtreeEnd[i] - i) &&
-        runCovered(plan, y, below, i, height[i], subtreeEnd[i] - i)
-      ) {
-        // Every token below is string body inside both states' counted runs (counted-runs.ts): no atom
-        // of either dies below, and no quote comes. Their dead atoms stay as they are here.
+        // Every token below is string body (no quote, no escape) whose bytes leave each state as it is
+        // or keep it inside a counted run: no atom of either dies below, so nothing below can tell
+        // them apart (the words of a word count; measured over 3 such MaskBench files: this walk's
+        // time 1.4 s -> 0.4 s). The dead atoms stay as they are here.
         if (differ) return false;
         k = skip[k];
         continue;
@@ -283,6 +265,23 @@ export class HorizonClasses {
       k++;
     }
     return true;
+  }
+
+  /**
+   * Whether no body byte below trie node `node` can kill an atom of `state` (reached from `before`;
+   * `below`, `height` and `subtreeEnd` are the trie's, see bodyBytesBelow and bodyHeightBelow):
+   * every such byte loops on it, or the subtree lies inside its counted run. Loop bytes are found only
+   * where the byte before looped, and used elsewhere if found before, as the body walk does (they cost
+   * ~94 steps, more with multi-byte characters); runs only at large subtrees (RUN_MIN_NODES).
+   */
+  private quietBelow(state: number, before: number, below: Uint32Array, height: Uint16Array, subtreeEnd: Uint32Array, node: number): boolean {
+    const plan = this.plan;
+    const loops = state === before ? plan.loopBytes(state) : plan.knownLoopBytes(state);
+    if (loops !== undefined && within(below, node, loops)) return true;
+    const size = subtreeEnd[node] - node;
+    if (size < 2) return false;
+    const spans = size >= RUN_MIN_NODES ? plan.runSpans(state) : plan.knownRunSpans(state);
+    return spans !== undefined && runCovers(spans, below, node, height[node]);
   }
 
   /**
@@ -434,10 +433,4 @@ function grow(a: Int32Array, index: number): Int32Array {
   const out = new Int32Array(Math.max(a.length * 2, index + 1)).fill(-1);
   out.set(a);
   return out;
-}
-
-/** Whether `ps`'s counted run covers trie node `node`'s subtree (runs found only for large subtrees, as the body walk does). */
-function runCovered(plan: StringPlan, ps: number, below: Uint32Array, node: number, height: number, size: number): boolean {
-  const spans = size >= RUN_MIN_NODES ? plan.runSpans(ps) : plan.knownRunSpans(ps);
-  return spans !== undefined && runCovers(spans, below, node, height);
 }
