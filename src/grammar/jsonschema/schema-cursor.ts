@@ -357,12 +357,7 @@ export class SchemaCursor implements ByteCursor {
       const slot = plan.cpCap < 4194303 && nextPs < 2147483648 ? nextPs * 4194304 + (deadByLength ? Math.min(nextCp, plan.cpCap) + 1 : 0) : -1;
       let derived = slot >= 0 ? info.deaths.get(slot) : undefined;
       if (derived === undefined) {
-        let dead = deadByState ? andBits(plan.deadAt(nextPs), base.alive) : emptyLike(base.alive);
-        if (deadByLength) dead = orAnd(dead, plan.tooLongAt(nextCp), base.alive);
-        // (The text is built only when the derived base is not known yet.)
-        derived = this.derive(base, dead, (f) =>
-          frameWith(f, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText === undefined ? this.textOf(this.depth) + String.fromCharCode(byte) : nextText, key: undefined }),
-        ) as StrFrame | null;
+        derived = this.deathBase(base, nextPs, nextCp, nextEsc, nextText, byte, deadByState, deadByLength);
         if (slot >= 0) info.deaths.set(slot, derived);
       }
       if (derived === null) return false;
@@ -386,6 +381,21 @@ export class SchemaCursor implements ByteCursor {
     }
     this.setNextText(nextText);
     return this.pushFast(F_STR, base, info, nextPs, nextCp, nextEsc, 0, byte);
+  }
+
+  /**
+   * pushFed's derived base for a byte that kills atoms. (A method of its own: V8 allocates the context
+   * of the variables a closure captures on every call of the function that may make it, not only when
+   * it is made; in pushFed that was ~1.1 GB of the ~10 GB allocated on MaskBench files 1000-1150.)
+   */
+  private deathBase(base: StrFrame, nextPs: number, nextCp: number, nextEsc: number, nextText: string | null | undefined, byte: number, deadByState: boolean, deadByLength: boolean): StrFrame | null {
+    const plan = base.plan;
+    let dead = deadByState ? andBits(plan.deadAt(nextPs), base.alive) : emptyLike(base.alive);
+    if (deadByLength) dead = orAnd(dead, plan.tooLongAt(nextCp), base.alive);
+    // (The text is built only when the derived base is not known yet.)
+    return this.derive(base, dead, (f) =>
+      frameWith(f, { ps: nextPs, cp: nextCp, esc: nextEsc, acc: 0, text: nextText === undefined ? this.textOf(this.depth) + String.fromCharCode(byte) : nextText, key: undefined }),
+    ) as StrFrame | null;
   }
 
   /**
@@ -484,7 +494,7 @@ export class SchemaCursor implements ByteCursor {
       // Plain integers need no text: the phase says when the form breaks (schema-machine stepNumber).
       const plain = breaksPlainForm(phase, next) ? this.machine.plainNumberAtoms(base.link.goal) : null;
       if (plain !== null && intersects(plain, base.alive)) {
-        const derived = this.derive(base, andBits(plain, base.alive), (f) => frameWith(f, { phase: next, shape: exp, key: undefined }));
+        const derived = this.numberBase(base, andBits(plain, base.alive), next, exp, null);
         if (derived === null) return false;
         base = derived as NumFrame;
       }
@@ -498,13 +508,22 @@ export class SchemaCursor implements ByteCursor {
         if (num !== undefined && hasBit(base.alive, i) && !numberViable(nextText, num)) dead = withBit(dead ?? emptyLike(base.alive), i);
       }
       if (dead !== undefined) {
-        const derived = this.derive(base, dead, (f) => frameWith(f, { phase: next, shape: exp, text: nextText, key: undefined }));
+        const derived = this.numberBase(base, dead, next, exp, nextText);
         if (derived === null) return false;
         base = derived as NumFrame;
       }
     }
     this.texts[this.depth + 1] = nextText;
     return this.pushFast(F_NUM, base, undefined, next, exp, 0, 0, byte);
+  }
+
+  /**
+   * `base` with the atoms of `dead` killed, at number phase `phase` and shape `shape` (and `text`, when
+   * kept). (Not a closure in pushNumber: V8 would allocate the context of the variables a closure
+   * captures on every call of pushNumber, not only when the closure is made.)
+   */
+  private numberBase(base: NumFrame, dead: Bits, phase: number, shape: number, text: string | null): NumFrame | null {
+    return this.derive(base, dead, (f) => frameWith(f, text === null ? { phase, shape, key: undefined } : { phase, shape, text, key: undefined }));
   }
 
   /**

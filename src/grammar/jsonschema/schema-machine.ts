@@ -1008,16 +1008,26 @@ export class SchemaMachine implements ByteMachine<SchemaState> {
       const known = memo.get(key);
       if (known !== undefined) return known ? g : undefined;
     }
-    const base: StrFrame = frameWith(g, { esc: S_NORMAL, acc: 0, key: undefined });
-    const seen = new Map<number, boolean>();
-    let live = false;
-    // (An unnamed closure: tsx, which keeps function names, gives a named one a defineProperty per call.)
-    for (let i = 0; i < ranges.length && !live; i += 2) live = codePointRangeLive(plan, g.ps, ranges[i], ranges[i + 1], (ps, last) => this.escapeSurvives(base, seen, ps, last));
+    const live = this.someCodePointLive(g, ranges);
     if (memo !== undefined) {
       if (memo.size >= 4096) memo.clear();
       memo.set(key, live);
     }
     return live ? g : undefined;
+  }
+
+  /**
+   * Whether some code point of `ranges` (pairs of first, last) keeps `g` live once its escape ends. (A
+   * method of its own: V8 allocates the context of the variables a closure captures on every call of
+   * the function that may make it, and escapeLiveCodePoints mostly returns before.)
+   */
+  private someCodePointLive(g: StrFrame, ranges: readonly number[]): boolean {
+    const base: StrFrame = frameWith(g, { esc: S_NORMAL, acc: 0, key: undefined });
+    const seen = new Map<number, boolean>();
+    let live = false;
+    // (An unnamed closure: tsx, which keeps function names, gives a named one a defineProperty per call.)
+    for (let i = 0; i < ranges.length && !live; i += 2) live = codePointRangeLive(g.plan, g.ps, ranges[i], ranges[i + 1], (ps, last) => this.escapeSurvives(base, seen, ps, last));
+    return live;
   }
 
   /** Whether `base` (a string out of its escape) survives moving to `ps` (memoized in `seen`). */

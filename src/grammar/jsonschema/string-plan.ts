@@ -28,6 +28,8 @@ export class StringPlan {
   readonly maxLengths: Float64Array;
 
   private readonly tuples: Int32Array[] = [];
+  /** Where step builds the next tuple before interning it. */
+  private scratch = new Int32Array(2);
   private readonly next: Int32Array[] = [];
   private readonly ids = new Map<number | string, number>();
   /** Per product state: atoms with a dead component. */
@@ -52,26 +54,31 @@ export class StringPlan {
     this.cpCap = shape.cpCap;
     this.needsText = shape.needsText;
     this.signature = shape.signature;
-    this.initial = this.intern(Int32Array.from(shape.components.map((c) => c.initial)));
+    this.initial = this.intern(Int32Array.from(shape.components.map((c) => c.initial)), shape.components.length);
   }
 
   /** Index of the first extra component (key classification). */
   readonly extraStart: number;
 
-  private intern(tuple: Int32Array): number {
+  /**
+   * The id of the product state whose component states are `values[0..n)`. `values` may be a scratch
+   * buffer: it is copied only when the state is new.
+   */
+  private intern(values: Int32Array, n: number): number {
     // One or two components (most strings): a number says it without building a string.
     const key: number | string =
-      tuple.length === 1 ? tuple[0] : tuple.length === 2 && tuple[0] < 0x100000 && tuple[1] < 0x100000 ? (tuple[0] + 1) * 0x200000 + tuple[1] + 1 : tuple.join(',');
+      n === 1 ? values[0] : n === 2 && values[0] < 0x100000 && values[1] < 0x100000 ? (values[0] + 1) * 0x200000 + values[1] + 1 : values.subarray(0, n).join(',');
     let id = this.ids.get(key);
     if (id === undefined) {
+      const tuple = values.slice(0, n);
       id = this.tuples.length;
       this.tuples.push(tuple);
       this.next.push(new Int32Array(256).fill(-2));
       this.ids.set(key, id);
-      const n = this.atomCount;
-      const dead = emptyBits(n);
-      const accept = emptyBits(n);
-      for (let i = 0; i < n; i++) {
+      const atoms = this.atomCount;
+      const dead = emptyBits(atoms);
+      const accept = emptyBits(atoms);
+      for (let i = 0; i < atoms; i++) {
         let allAccept = true;
         let anyDead = false;
         for (const c of this.atomComponents[i]) {
@@ -94,9 +101,13 @@ export class StringPlan {
     const known = row[byte];
     if (known !== -2) return known;
     const tuple = this.tuples[state];
-    const out = new Int32Array(tuple.length);
-    for (let c = 0; c < tuple.length; c++) out[c] = tuple[c] < 0 ? -1 : this.components[c].step(tuple[c], byte);
-    const id = this.intern(out);
+    const n = tuple.length;
+    // Most steps reach a state already interned (measured: 98% of ~850k on 300 MaskBench files), so
+    // the next tuple goes into scratch and is copied only when new.
+    if (this.scratch.length < n) this.scratch = new Int32Array(n);
+    const out = this.scratch;
+    for (let c = 0; c < n; c++) out[c] = tuple[c] < 0 ? -1 : this.components[c].step(tuple[c], byte);
+    const id = this.intern(out, n);
     row[byte] = id;
     return id;
   }
