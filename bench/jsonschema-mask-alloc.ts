@@ -18,10 +18,8 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { maskWords } from '../src/grammar/automaton/token-automaton.js';
-import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
-import type { SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
-import { MASKBENCH_DEFAULTS, maskbenchAutomata } from './maskbench-automata.js';
+import { MASKBENCH_DEFAULTS, forEachMaskState, maskbenchAutomata } from './maskbench-automata.js';
 import { listMaskbenchFiles } from './peers/maskbench-files.js';
 
 /** One node of V8's sampling heap profile. */
@@ -75,19 +73,10 @@ export async function runMaskAlloc(options: { dir: string; tokenizer: string; fr
   let masks = 0;
   for (const { entry, automaton } of maskbenchAutomata(options.dir, files, vocabulary)) {
     schemas++;
-    for (const instance of entry.instances) {
-      const tokens = vocabulary.encode(instance.text);
-      let state: SchemaState = automaton.initial;
-      for (let position = 0; position <= tokens.length; position++) {
-        automaton.mask(state, mask);
-        masks++;
-        if (position === tokens.length) break;
-        const next = automaton.advance(state, tokens[position]);
-        // EOS is never among an instance's tokens, so FINAL cannot come back; undefined ends the instance.
-        if (next === undefined || next === FINAL) break;
-        state = next;
-      }
-    }
+    forEachMaskState(entry, automaton, vocabulary, (state) => {
+      automaton.mask(state, mask);
+      masks++;
+    });
   }
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
   session.disconnect();

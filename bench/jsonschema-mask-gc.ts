@@ -16,10 +16,8 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { maskWords } from '../src/grammar/automaton/token-automaton.js';
-import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
-import type { SchemaState } from '../src/grammar/jsonschema/index.js';
 import { loadVocabulary } from '../src/grammar/vocab/load-vocabulary.js';
-import { MASKBENCH_DEFAULTS, maskbenchAutomata } from './maskbench-automata.js';
+import { MASKBENCH_DEFAULTS, forEachMaskState, maskbenchAutomata } from './maskbench-automata.js';
 import { listMaskbenchFiles } from './peers/maskbench-files.js';
 
 /** Upper bounds (us) of the histogram's buckets of masks over 1 ms. */
@@ -80,22 +78,13 @@ export async function runMaskGc(options: { dir: string; tokenizer: string; limit
   const files = listMaskbenchFiles(options.dir, { limit: options.limit }).filter((file) => grep === undefined || grep.test(readFileSync(join(options.dir, file), 'utf8')));
   for (const { entry, automaton } of maskbenchAutomata(options.dir, files, vocabulary)) {
     schemas++;
-    for (const instance of entry.instances) {
-      const tokens = vocabulary.encode(instance.text);
-      let state: SchemaState = automaton.initial;
-      for (let position = 0; position <= tokens.length; position++) {
-        const before = performance.now();
-        automaton.mask(state, mask);
-        durations.push(performance.now() - before);
-        starts.push(before);
-        if (automaton.lastVisits !== 0) computed++;
-        if (position === tokens.length) break;
-        const next = automaton.advance(state, tokens[position]);
-        // EOS is never among an instance's tokens, so FINAL cannot come back; undefined ends the instance.
-        if (next === undefined || next === FINAL) break;
-        state = next;
-      }
-    }
+    forEachMaskState(entry, automaton, vocabulary, (state) => {
+      const before = performance.now();
+      automaton.mask(state, mask);
+      durations.push(performance.now() - before);
+      starts.push(before);
+      if (automaton.lastVisits !== 0) computed++;
+    });
   }
   // The observer reports asynchronously.
   await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileJsonSchema, jsonSchemaAutomaton } from '../src/grammar/jsonschema/index.js';
+import { FINAL } from '../src/grammar/automaton/trie-token-automaton.js';
+import { compileJsonSchema, jsonSchemaAutomaton, type SchemaState } from '../src/grammar/jsonschema/index.js';
 import type { Vocabulary } from '../src/grammar/vocab/vocabulary.js';
 import { readMaskbenchEntry, type MaskbenchEntry } from './peers/maskbench-files.js';
 
@@ -23,6 +24,32 @@ export function* maskbenchAutomata(
       continue;
     }
     yield { file, entry, automaton };
+  }
+}
+
+/**
+ * Calls `visit` with every state MaskBench masks in one file: before every token of every instance and
+ * after its last token, in order. An instance ends early where the automaton refuses one of its tokens.
+ * (A callback, not a generator: the tools time and count allocations around `visit`, and a generator
+ * allocates a result per state.)
+ */
+export function forEachMaskState(
+  entry: MaskbenchEntry,
+  automaton: ReturnType<typeof jsonSchemaAutomaton>,
+  vocabulary: Vocabulary,
+  visit: (state: SchemaState) => void,
+): void {
+  for (const instance of entry.instances) {
+    const tokens = vocabulary.encode(instance.text);
+    let state: SchemaState = automaton.initial;
+    for (let position = 0; position <= tokens.length; position++) {
+      visit(state);
+      if (position === tokens.length) break;
+      const next = automaton.advance(state, tokens[position]);
+      // EOS is never among an instance's tokens, so FINAL cannot come back; undefined ends the instance.
+      if (next === undefined || next === FINAL) break;
+      state = next;
+    }
   }
 }
 
