@@ -257,8 +257,11 @@ export interface GrammarBenchResult extends ForceResult {
   compileColdMs: number;
   /** Vocabulary + token trie + byte-class slices build time. */
   vocabMs: number;
-  /** Memory held by the vocabulary + trie (heap + array buffers, after GC when --expose-gc). */
-  vocabMB: number;
+  /**
+   * Memory held by the vocabulary + trie (heap + array buffers, after GC). Null without --expose-gc:
+   * then no collection can be forced before and after, and the difference can even be negative.
+   */
+  vocabMB: number | null;
   /** Per pass over the corpus (pass 1 starts from an empty mask cache). */
   passes: ForceResult[];
   warmup: boolean;
@@ -291,7 +294,7 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
   // The vocabulary's precomputed slices (built lazily on first use) count as vocabulary preparation.
   for (const classId of BYTE_CLASS_IDS) vocabulary.trie.slice(classId);
   const vocabMs = performance.now() - t0;
-  const vocabMB = (memory() - before) / (1 << 20);
+  const vocabMB = canCollect() ? (memory() - before) / (1 << 20) : null;
 
   const documents: string[] = JSON.parse(readFileSync(options.corpus ?? corpusPath, 'utf8'));
   const tokenized = documents.map((d) => vocabulary.encode(d));
@@ -313,7 +316,7 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
     compileCpuMs: round((compileCpu.user + compileCpu.system) / 1000 / 20),
     compileColdMs: round(compileColdMs),
     vocabMs: round(vocabMs),
-    vocabMB: round(vocabMB),
+    vocabMB: vocabMB === null ? null : round(vocabMB),
     passes,
     warmup: options.warmup ?? false,
     clock: options.clock ?? 'wall',
@@ -351,6 +354,10 @@ function repeatFirstPass<S>(
     .sort((a, b) => b.us - a.us)
     .slice(0, 5);
   return { repetitions, minUs: summarize(mins), medianUs: summarize(medians), slowest, runs: single };
+}
+
+function canCollect(): boolean {
+  return typeof (globalThis as { gc?: () => void }).gc === 'function';
 }
 
 function memory(): number {
@@ -407,7 +414,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     console.log(`computed (not cached) ${result.computedMasks}, CPU of the pass ${result.cpuMs} ms, warm-up ${result.warmup}, clock ${result.clock}`);
     console.log(`rejected tokens ${result.rejectedTokens}, rejected ends ${result.rejectedEnds}, superset masks ${result.supersetMasks}`);
     console.log(
-      `compile ${result.compileMs} ms (CPU ${result.compileCpuMs} ms, cold ${result.compileColdMs} ms), vocabulary+trie+slices ${result.vocabMs} ms, ${result.vocabMB} MB`,
+      `compile ${result.compileMs} ms (CPU ${result.compileCpuMs} ms, cold ${result.compileColdMs} ms), vocabulary+trie+slices ${result.vocabMs} ms, ${result.vocabMB === null ? '? MB (memory needs node --expose-gc)' : `${result.vocabMB} MB`}`,
     );
     const gcText = (g: GcSummary | undefined) =>
       g === undefined ? '' : `; GC during the pass: ${g.scavenges} scavenges, ${g.markCompacts} mark-compacts, ${g.pauseMs} ms paused (max ${g.maxPauseMs} ms)`;
