@@ -1,8 +1,10 @@
 import ajv2020Module from 'ajv/dist/2020.js';
+import ajvFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { referenceValidator } from '../../../src/grammar/jsonschema/reference-validator.js';
+import { eagerRootFunction, referenceValidator, VERDICT_ONLY } from '../../../src/grammar/jsonschema/reference-validator.js';
 
 const Ajv2020 = ajv2020Module.default;
+const addFormats = ajvFormatsModule.default;
 
 /**
  * Schemas compiled without remotes share ajv instances (reference-validator.ts). Each must be
@@ -80,5 +82,59 @@ describe('the reference validator on shared ajv instances', () => {
     check({ format: 'int32' }, [['not a number', true]]);
     check({ format: 'ipv4' }, [['1.2.3.4', true], ['1.2.3', false]]);
     check({ format: 'my-own-format' }, [['anything', true]]);
+  });
+});
+
+/**
+ * The reference validator's code builds no error objects (ajv's `createErrors: false` in every root
+ * schema context of its own instances) and compiles each schema's root function eagerly. Neither may
+ * change a verdict, nor reach ajv instances that are not the reference validator's.
+ */
+describe('verdict-only, eagerly compiled reference code', () => {
+  it('is installed on this ajv', () => {
+    expect(VERDICT_ONLY).toBe(true);
+  });
+
+  it('agrees with a plain Ajv2020 on every composite keyword, references and formats', () => {
+    const plain = new Ajv2020({ strict: false });
+    addFormats(plain);
+    const schemas: unknown[] = [
+      { anyOf: [{ type: 'string', minLength: 2 }, { type: 'integer', minimum: 3 }] },
+      { oneOf: [{ type: 'integer' }, { type: 'number', multipleOf: 0.5 }] },
+      { not: { type: 'array', maxItems: 1 } },
+      { if: { type: 'object', required: ['a'] }, then: { properties: { a: { const: 1 } } }, else: { type: ['array', 'string'] } },
+      { type: 'array', contains: { type: 'string' }, minContains: 2, uniqueItems: true },
+      { type: 'object', dependentSchemas: { a: { required: ['b'] } }, dependentRequired: { b: ['c'] }, propertyNames: { pattern: '^[a-c]$' } },
+      { $defs: { tree: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/tree' } } }, additionalProperties: false } }, $ref: '#/$defs/tree' },
+      { type: 'object', properties: { at: { type: 'string', format: 'date-time' } }, additionalProperties: { type: 'boolean' } },
+      { allOf: [{ properties: { a: {} } }, { properties: { b: {} } }], unevaluatedProperties: false },
+    ];
+    const values: unknown[] = [
+      'a', 'ab', 2, 3, 2.5, 2.25, [], [1], ['x', 'y'], ['x', 'x'], ['x', 'y', 1], {}, { a: 1 }, { a: 2 }, { a: 1, b: 2 }, { a: 1, b: 2, c: 3 },
+      { d: 1 }, { kids: [{ kids: [] }] }, { kids: [{ other: 1 }] }, { at: '2024-01-01T00:00:00Z' }, { at: 'yesterday' }, { at: '2024-01-01T00:00:00Z', x: true }, { x: 1 },
+    ];
+    for (const schema of schemas) {
+      const ref = referenceValidator(schema, '2020-12', undefined);
+      expect(ref.available(), ref.reason).toBe(true);
+      for (const value of values) expect(ref.validate(value), `${JSON.stringify(schema)} on ${JSON.stringify(value)}`).toBe(plain.validate(schema as object, value));
+    }
+  });
+
+  it('leaves other ajv instances their error reports', () => {
+    referenceValidator({ type: 'object', required: ['a'] }, '2020-12', undefined).available();
+    const plain = new Ajv2020({ strict: false });
+    const validate = plain.compile({ type: 'object', required: ['a'] });
+    expect(validate({})).toBe(false);
+    expect(validate.errors?.[0]).toMatchObject({ keyword: 'required', params: { missingProperty: 'a' } });
+  });
+
+  it('parenthesizes the root function only', () => {
+    const source = 'const schema0 = scope.schema[0];return function validate0(data){return data === "return function ";}';
+    const root: { root?: unknown } = {};
+    root.root = root;
+    expect(eagerRootFunction(source, root)).toBe('const schema0 = scope.schema[0];return (function validate0(data){return data === "return function ";})');
+    expect(eagerRootFunction(source, { root })).toBe(source);
+    expect(eagerRootFunction(source, undefined)).toBe(source);
+    expect(eagerRootFunction('return 1', root)).toBe('return 1');
   });
 });
