@@ -108,8 +108,17 @@ describe('numberViable on plain integers (bounded form) agrees with brute force'
     { integer: true, bounded: true, minimum: [-3000], maximum: [-20] },
     { integer: true, bounded: true, maximum: [999], multipleOf: [4] },
     { integer: true, bounded: true, minimum: [100], exclusiveMaximum: [100.5] },
+    // A prefix past the bound on its side of zero stops the search over longer lengths: at the bound,
+    // just past it, exclusive and inclusive, on either side.
+    { integer: true, bounded: true, minimum: [0], maximum: [255] },
+    { integer: true, bounded: true, exclusiveMinimum: [-1000], maximum: [-1] },
+    { integer: true, bounded: true, minimum: [-256], exclusiveMaximum: [255], multipleOf: [5] },
+    { integer: true, bounded: true, maximum: [1001], multipleOf: [10] },
   ];
-  const prefixes = ['-', '1', '2', '10', '15', '20', '21', '149', '150', '-1', '-14', '-149', '-150', '-3', '-30', '-300', '-3001', '9', '99', '999', '1000', '100'];
+  const prefixes = [
+    '-', '1', '2', '10', '15', '20', '21', '149', '150', '-1', '-14', '-149', '-150', '-3', '-30', '-300', '-3001', '9', '99', '999', '1000', '100',
+    '25', '255', '256', '2550', '-25', '-256', '-257', '-100', '-999', '-1000', '-1001', '1001', '1002', '3',
+  ];
   function satisfiable(prefix: string, c: ReturnType<typeof numberConstraint>): boolean {
     const digits = prefix === '-' ? ['1', '2', '3', '4', '5', '6', '7', '8', '9'] : [''];
     const stack = digits.map((first) => prefix + first);
