@@ -189,7 +189,7 @@ export interface ExitPlan {
  */
 export interface PrefixGroups {
   readonly ps: number;
-  step(ps: number, byte: number): number;
+  readonly plan: { step(ps: number, byte: number): number };
   readonly rests: readonly Uint8Array[];
   /** The character count matters (a length limit): groups are by product state and count. */
   readonly counted: boolean;
@@ -270,7 +270,7 @@ function walkSpecialRoots(trie: TokenTrie, roots: SpecialRoots, after: SuffixTri
     const from = pathStart[r];
     const to = pathStart[r + 1];
     let ps = g.ps;
-    for (let k = from; k < to; k++) ps = g.step(ps, path[k]);
+    for (let k = from; k < to; k++) ps = g.plan.step(ps, path[k]);
     work += to - from;
     if (g.rests.length > 0 && spellsRest(g.rests, path, from, to)) {
       groupOf[r] = -1;
@@ -333,19 +333,23 @@ const SUFFIX_TRIE_MEMBERS = 8;
  * `accepted` on each; returns the children tried. The cursor is left where it was given.
  */
 function walkSuffixTrie(trie: SuffixTrie, cursor: ByteCursor, accepted: (node: number) => void): number {
-  const { byte, firstChild, nextSibling } = trie;
+  return visitSuffixNode(trie, cursor, accepted, 0);
+}
+
+/**
+ * walkSuffixTrie below node `s`; returns the children tried. A function of its own rather than a
+ * recursive closure: under tsx each named closure costs a defineProperty per call, once per exit walk.
+ */
+function visitSuffixNode(trie: SuffixTrie, cursor: ByteCursor, accepted: (node: number) => void, s: number): number {
+  accepted(s);
   let work = 0;
-  const visit = (s: number): void => {
-    accepted(s);
-    for (let c = firstChild[s]; c >= 0; c = nextSibling[c]) {
-      work++;
-      if (cursor.push(byte[c])) {
-        visit(c);
-        cursor.pop();
-      }
+  for (let c = trie.firstChild[s]; c >= 0; c = trie.nextSibling[c]) {
+    work++;
+    if (cursor.push(trie.byte[c])) {
+      work += visitSuffixNode(trie, cursor, accepted, c);
+      cursor.pop();
     }
-  };
-  visit(0);
+  }
   return work;
 }
 
@@ -453,15 +457,34 @@ export function bodyHeightBelow(trie: TokenTrie): Uint16Array {
 }
 
 /** What the automaton-only pass needs to know about a string state. */
-export interface BodyState {
-  readonly ps: number;
-  readonly cp: number;
+/**
+ * A string's product automaton as the walks read it (StringPlan is one). Passed as the object itself,
+ * not as closures over it: a mask made eight closures per string state, each also costing a
+ * defineProperty under tsx (its `keepNames`), in a per-mask path.
+ */
+export interface BodyPlan {
   /** Product automaton step, atoms a product state kills, and the code point cap. */
   step(ps: number, byte: number): number;
   deadAt(ps: number): Uint32Array;
   /** Atoms whose maxLength `cp` code points exceed. */
   tooLongAt(cp: number): Uint32Array;
   readonly cpCap: number;
+  /** Every live automaton loops on body characters in this product state (no death can follow). */
+  loops(ps: number): boolean;
+  /** The body bytes that leave product state `ps` unchanged (256 bits; see StringPlan.loopBytes). */
+  loopBytes(ps: number): Uint32Array;
+  /** loopBytes(ps) where already computed, else undefined (nothing computed). */
+  knownLoopBytes(ps: number): Uint32Array | undefined;
+  /** The spans of product state `ps`'s counted run (StringPlan.runSpans). */
+  runSpans(ps: number): RunSpans;
+  /** runSpans(ps) where already computed, else undefined (nothing computed). */
+  knownRunSpans(ps: number): RunSpans | undefined;
+}
+
+export interface BodyState {
+  readonly ps: number;
+  readonly cp: number;
+  readonly plan: BodyPlan;
   /** Live atoms, and the smallest maxLength among them. */
   readonly alive: Uint32Array;
   readonly maxLength: number;
@@ -475,16 +498,6 @@ export interface BodyState {
    * with it.
    */
   readonly key?: { plain(ps: number): boolean; readonly rests: readonly Uint8Array[] };
-  /** Every live automaton loops on body characters in this product state (no death can follow). */
-  loops(ps: number): boolean;
-  /** The body bytes that leave product state `ps` unchanged (256 bits; see StringPlan.loopBytes). */
-  loopBytes(ps: number): Uint32Array;
-  /** loopBytes(ps) where already computed, else undefined (nothing computed). */
-  knownLoopBytes(ps: number): Uint32Array | undefined;
-  /** The spans of product state `ps`'s counted run (StringPlan.runSpans). */
-  runSpans(ps: number): RunSpans;
-  /** runSpans(ps) where already computed, else undefined (nothing computed). */
-  knownRunSpans(ps: number): RunSpans | undefined;
   /** When given, pass 3 decides the CLOSE and escape tokens by groups (walkSpecialRoots). */
   readonly groups?: PrefixGroups;
   /**
@@ -661,11 +674,11 @@ function automatonPass(
     if (work++ >= fuel) {
       return -1;
     }
-    const ps = s.step(psAt[d - 1], b);
-    const cp = esc === 0 && s.cpCap > 0 ? Math.min(cpAt[d - 1] + 1, s.cpCap) : cpAt[d - 1];
+    const ps = s.plan.step(psAt[d - 1], b);
+    const cp = esc === 0 && s.plan.cpCap > 0 ? Math.min(cpAt[d - 1] + 1, s.plan.cpCap) : cpAt[d - 1];
     const alive = aliveAt[d - 1];
-    const byState = ps !== psAt[d - 1] && intersect(s.deadAt(ps), alive);
-    const byLength = cp > s.maxLength && (alive === s.alive || intersect(s.tooLongAt(cp), alive));
+    const byState = ps !== psAt[d - 1] && intersect(s.plan.deadAt(ps), alive);
+    const byLength = cp > s.maxLength && (alive === s.alive || intersect(s.plan.tooLongAt(cp), alive));
     let byKey = false;
     if (restsAt !== undefined) {
       const rests = s.key!.rests;
@@ -701,10 +714,10 @@ function automatonPass(
       }
       // A value's atoms die here: only worth walking on if the document can survive their death. Every
       // atom dead by now is in the set (dead components stay dead; a longer count is too long for more).
-      let dead = byState || alive !== s.alive ? s.deadAt(ps) : s.tooLongAt(cp);
+      let dead = byState || alive !== s.alive ? s.plan.deadAt(ps) : s.plan.tooLongAt(cp);
       if ((byState || alive !== s.alive) && cp > s.maxLength) {
         dead = dead.slice();
-        const long = s.tooLongAt(cp);
+        const long = s.plan.tooLongAt(cp);
         for (let w = 0; w < dead.length; w++) dead[w] |= long[w];
       }
       if (!s.survives(dead)) {
@@ -724,7 +737,7 @@ function automatonPass(
     // A leaf's own tokens are allowed below whatever the state does next: the subtree skips are only
     // asked where there is a subtree to skip (most nodes are leaves).
     const inner = subtreeEnd[i] > i + 1;
-    if (inner && next === 0 && s.cpCap === 0 && bodyCovered[i] !== 0 && (restsAt === undefined || restsAt[d] === 0) && s.loops(ps)) {
+    if (inner && next === 0 && s.plan.cpCap === 0 && bodyCovered[i] !== 0 && (restsAt === undefined || restsAt[d] === 0) && s.plan.loops(ps)) {
       // Nothing below can kill or count: every BODY/PARTIAL token of the subtree is allowed (its
       // other tokens are rejected anyway), without stepping (measured: pass 1 dominated key masks).
       allowBodyTokens(out, bodyTokens, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
@@ -736,10 +749,10 @@ function automatonPass(
     if (
       inner &&
       (restsAt === undefined || restsAt[d] === 0) &&
-      (s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
-      (((loopBytes = ps === psAt[d - 1] ? s.loopBytes(ps) : s.knownLoopBytes(ps)) !== undefined && within(below, i, loopBytes)) ||
+      (s.plan.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength || (aliveBelow === s.alive && (lengthFatal ??= lengthKillsDocument(s)))) &&
+      (((loopBytes = ps === psAt[d - 1] ? s.plan.loopBytes(ps) : s.plan.knownLoopBytes(ps)) !== undefined && within(below, i, loopBytes)) ||
         (next === 0 &&
-          (spans = subtreeEnd[i] - i >= RUN_MIN_NODES ? s.runSpans(ps) : s.knownRunSpans(ps)) !== undefined &&
+          (spans = subtreeEnd[i] - i >= RUN_MIN_NODES ? s.plan.runSpans(ps) : s.plan.knownRunSpans(ps)) !== undefined &&
           runCovers(spans, below, i, height[i]) &&
           (s.key === undefined || plainAlongRun(s, ps, below, i, height[i]))))
     ) {
@@ -755,7 +768,7 @@ function automatonPass(
       // they are found only where this byte looped already, and used where it moved only if found
       // before (the first letter of each word of a word count). Runs are found only at large subtrees
       // (RUN_MIN_NODES).
-      const fits = s.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength ? bodyTokens : bodyBits(trie, exits, s.maxLength - s.cp);
+      const fits = s.plan.cpCap === 0 || s.cp + maxBodyChars[i] <= s.maxLength ? bodyTokens : bodyBits(trie, exits, s.maxLength - s.cp);
       allowBodyTokens(out, fits, tokenIds, nodeTokenStart[i], nodeTokenStart[subtreeEnd[i]]);
       i = subtreeEnd[i];
       continue;
@@ -781,7 +794,7 @@ function plainAlongRun(s: BodyState, ps: number, below: Uint32Array, node: numbe
   }
   let state = ps;
   for (let k = 0; k < height; k++) {
-    const next = s.step(state, byte);
+    const next = s.plan.step(state, byte);
     if (next !== state && !s.key!.plain(next)) return false;
     state = next;
   }
@@ -793,7 +806,7 @@ function plainAlongRun(s: BodyState, ps: number, below: Uint32Array, node: numbe
  * count does too (more atoms die), and a token too long for it is refused whatever its characters.
  */
 function lengthKillsDocument(s: BodyState): boolean {
-  return s.maxLength !== Infinity && !s.survives(s.tooLongAt(s.maxLength + 1));
+  return s.maxLength !== Infinity && !s.survives(s.plan.tooLongAt(s.maxLength + 1));
 }
 
 /** Walks nodes [from, to) (a subtree whose root has depth `base` + 1) with a cursor positioned at its parent. */

@@ -419,22 +419,23 @@ function plainIntegerViable(prefix: string, c: NumberConstraint): boolean {
     const hi = only ?? c.hi;
     const loExclusive = only === undefined && c.loExclusive;
     const hiExclusive = only === undefined && c.hiExclusive;
-    const test = (from: bigint, to: bigint): boolean => integersMeet(negative, from, to, lo, loExclusive, hi, hiExclusive, step);
+    // (integersMeet is called directly, not through a named closure: under tsx each costs a
+    // defineProperty per call, and this runs once per digit prefix a mask walks.)
     if (body === '') {
       // Only the sign so far: every magnitude of 1 to MAX_INTEGER_DIGITS digits (no leading zero).
-      if (test(1n, 10n ** BigInt(MAX_INTEGER_DIGITS) - 1n)) return true;
+      if (integersMeet(negative, 1n, 10n ** BigInt(MAX_INTEGER_DIGITS) - 1n, lo, loExclusive, hi, hiExclusive, step)) return true;
       continue;
     }
     const s = BigInt(body);
     if (body === '0') {
-      if (test(0n, 0n)) return true;
+      if (integersMeet(negative, 0n, 0n, lo, loExclusive, hi, hiExclusive, step)) return true;
       continue;
     }
     for (let k = 0; body.length + k <= MAX_INTEGER_DIGITS; k++) {
       const scale = 10n ** BigInt(k);
       // Each digit more moves the range away from zero: past the bound on that side, so is every longer one.
       if (beyondBound(negative, s * scale, lo, loExclusive, hi, hiExclusive)) break;
-      if (test(s * scale, (s + 1n) * scale - 1n)) return true;
+      if (integersMeet(negative, s * scale, (s + 1n) * scale - 1n, lo, loExclusive, hi, hiExclusive, step)) return true;
     }
   }
   return false;

@@ -1760,27 +1760,12 @@ const WHITESPACE: readonly ByteClassId[] = Object.freeze(['json-whitespace']);
  * (values) or only for written keys, whose `rests` the prefixes still spelling one are walked exactly.
  */
 function prefixGroups(f: StrFrame, rests: readonly Uint8Array[]): PrefixGroups {
-  const plan = f.plan;
-  return { ps: f.ps, step: (ps, b) => plan.step(ps, b), rests, counted: plan.cpCap > 0 };
+  return { ps: f.ps, plan: f.plan, rests, counted: f.plan.cpCap > 0 };
 }
 
 function bodyStateOf(f: StrFrame): Omit<BodyState, 'survives' | 'key'> {
   const plan = f.plan;
   let maxLength = Infinity;
   for (let i = 0; i < plan.maxLengths.length; i++) if (hasBit(f.alive, i) && plan.maxLengths[i] < maxLength) maxLength = plan.maxLengths[i];
-  return {
-    ps: f.ps,
-    cp: f.cp,
-    step: (ps, b) => plan.step(ps, b),
-    loops: (ps) => plan.loops(ps),
-    loopBytes: (ps) => plan.loopBytes(ps),
-    knownLoopBytes: (ps) => plan.knownLoopBytes(ps),
-    runSpans: (ps) => plan.runSpans(ps),
-    knownRunSpans: (ps) => plan.knownRunSpans(ps),
-    deadAt: (ps) => plan.deadAt(ps),
-    tooLongAt: (cp) => plan.tooLongAt(cp),
-    cpCap: plan.cpCap,
-    alive: f.alive,
-    maxLength,
-  };
+  return { ps: f.ps, cp: f.cp, plan, alive: f.alive, maxLength };
 }
