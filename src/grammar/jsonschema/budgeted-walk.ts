@@ -456,7 +456,6 @@ export function bodyHeightBelow(trie: TokenTrie): Uint16Array {
   return height;
 }
 
-/** What the automaton-only pass needs to know about a string state. */
 /**
  * A string's product automaton as the walks read it (StringPlan is one). Passed as the object itself,
  * not as closures over it: a mask made eight closures per string state, each also costing a
@@ -481,6 +480,7 @@ export interface BodyPlan {
   knownRunSpans(ps: number): RunSpans | undefined;
 }
 
+/** What the automaton-only pass needs to know about a string state. */
 export interface BodyState {
   readonly ps: number;
   readonly cp: number;
