@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { listMaskbenchFiles, readMaskbenchEntry } from './peers/maskbench-files.js';
 import { MASKBENCH_DEFAULTS } from './maskbench-automata.js';
+import { roundDistribution, summarize } from './report/percentile.js';
 
 type Compile = (schema: unknown) => unknown;
 
@@ -46,10 +47,8 @@ function timeCompile(compile: Compile, schemaText: string, reps: number): { ms: 
 }
 
 function summary(ms: number[]): { totalMs: number; p50: number; p99: number; max: number } {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return { totalMs: round(ms.reduce((a, b) => a + b, 0)), p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? 0) };
+  const { p50, p99, max } = roundDistribution(summarize(ms), 2);
+  return { totalMs: Math.round(ms.reduce((a, b) => a + b, 0) * 100) / 100, p50, p99, max };
 }
 
 async function main(): Promise<void> {

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { listMaskbenchFiles, readMaskbenchEntry } from './peers/maskbench-files.js';
 import { MASKBENCH_DEFAULTS } from './maskbench-automata.js';
+import { roundDistribution, summarize } from './report/percentile.js';
 
 interface Validator {
   available(): boolean;
@@ -52,23 +53,19 @@ async function loadBuilder(root: string): Promise<BuildValidator> {
   return module.referenceValidator;
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 const round = (v: number) => Math.round(v * 100) / 100;
 
 function report(side: Side): SideReport {
-  const compile = [...side.compileMs].sort((a, b) => a - b);
-  const first = [...side.firstMs].sort((a, b) => a - b);
+  const compile = roundDistribution(summarize(side.compileMs), 2);
+  const first = roundDistribution(summarize(side.firstMs), 2);
   const total = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0));
   return {
-    compileMsTotal: total(compile),
-    compileMs: { p50: round(quantile(compile, 0.5)), p99: round(quantile(compile, 0.99)), max: round(compile[compile.length - 1] ?? 0) },
-    firstValidationMsTotal: total(first),
-    firstValidationMs: { p99: round(quantile(first, 0.99)), max: round(first[first.length - 1] ?? 0) },
-    firstValidationsOver2ms: first.filter((ms) => ms > 2).length,
-    firstValidationsOver5ms: first.filter((ms) => ms > 5).length,
+    compileMsTotal: total(side.compileMs),
+    compileMs: { p50: compile.p50, p99: compile.p99, max: compile.max },
+    firstValidationMsTotal: total(side.firstMs),
+    firstValidationMs: { p99: first.p99, max: first.max },
+    firstValidationsOver2ms: side.firstMs.filter((ms) => ms > 2).length,
+    firstValidationsOver5ms: side.firstMs.filter((ms) => ms > 5).length,
   };
 }
 
