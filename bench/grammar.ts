@@ -15,7 +15,11 @@
  * fresh compiles; per mask position the minimum over them: the work of each mask without the load and
  * GC pauses of one run, see RepeatedPass). The CLI also reports the garbage collections that started
  * during each pass (scavenges, mark-compacts, pause times; node:perf_hooks 'gc' entries, see collectGc),
- * and each repetition's own maximum with its collections.
+ * and each repetition's own maximum with its collections. Each timed pass starts after a
+ * young-generation collection (with --expose-gc), so the setup's garbage is not collected inside it.
+ *
+ * `npx formwork bench grammar ...` runs this script with --expose-gc and V8's background threads sized
+ * to the machine (src/cli/v8-pool-size.ts); the flags are in the output (`nodeFlags`).
  *
  * `forceDocuments` is the reusable harness (any TokenAutomaton, any token sequences), so the peer
  * comparison (XGrammar) and `formwork bench grammar` time exactly the same loop.
@@ -268,6 +272,8 @@ export interface GrammarBenchResult extends ForceResult {
   clock: MaskClock;
   repeated?: RepeatedPass;
   node: string;
+  /** The Node flags the bench ran with (`formwork bench` sizes V8's thread pool: src/cli/v8-pool-size.ts). */
+  nodeFlags: string[];
 }
 
 export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResult {
@@ -304,7 +310,10 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
   const grammar = compile();
   const automaton = createTokenAutomaton(grammar, vocabulary, { fuel: options.fuel, cache: new MaskCache() });
   const passes: ForceResult[] = [];
-  for (let p = 0; p < (options.passes ?? 1); p++) passes.push(forceDocuments(automaton, tokenized, eosId, undefined, options.clock));
+  for (let p = 0; p < (options.passes ?? 1); p++) {
+    collectSetupGarbage();
+    passes.push(forceDocuments(automaton, tokenized, eosId, undefined, options.clock));
+  }
   const repeated = options.repeat ? repeatFirstPass(options.repeat, () => createTokenAutomaton(compile(), vocabulary, { fuel: options.fuel, cache: new MaskCache() }), tokenized, eosId, options.clock) : undefined;
   return {
     grammar: options.grammar,
@@ -322,6 +331,7 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
     clock: options.clock ?? 'wall',
     repeated,
     node: process.version,
+    nodeFlags: nodeFlags(),
   };
 }
 
@@ -337,6 +347,7 @@ function repeatFirstPass<S>(
   const single: RepetitionRun[] = [];
   for (let r = 0; r < repetitions; r++) {
     const times: number[] = [];
+    collectSetupGarbage();
     const pass = forceDocuments(fresh(), documents, eosId, times, clock);
     runs.push(times);
     single.push({ maxUs: pass.maskUs.max, cpuMs: pass.cpuMs, startedAt: pass.startedAt, endedAt: pass.endedAt });
@@ -354,6 +365,27 @@ function repeatFirstPass<S>(
     .sort((a, b) => b.us - a.us)
     .slice(0, 5);
   return { repetitions, minUs: summarize(mins), medianUs: summarize(medians), slowest, runs: single };
+}
+
+/**
+ * A young-generation collection before a timed pass (with --expose-gc; `formwork bench` gives it): the
+ * setup's short-lived garbage (the corpus encoding, the warm-up pass) is then not scavenged inside the
+ * pass, whose collections are its own. Not a full collection: after `gc()` the pass ran slower (p99
+ * 40-74 -> 95-167 us, CPU of the pass 145-190 -> 205-281 ms, 3 runs each, json.gbnf with --warmup).
+ */
+function collectSetupGarbage(): void {
+  (globalThis as { gc?: (o?: unknown) => void }).gc?.({ type: 'minor' });
+}
+
+/** This process's Node flags (V8's thread pool and heap options), without the loader's `--import X`. */
+function nodeFlags(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--import' || argv[i] === '--require' || argv[i] === '--loader') i++;
+    else if (!/^--(import|require|loader)=/.test(argv[i])) flags.push(argv[i]);
+  }
+  return flags;
 }
 
 function canCollect(): boolean {
@@ -409,7 +441,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     console.log(JSON.stringify(result, null, 2));
   } else {
     const s = result.maskUs;
-    console.log(`grammar ${result.grammar}, tokenizer ${result.tokenizer}, ${result.documents} documents, ${result.tokens} tokens, node ${result.node}`);
+    console.log(`grammar ${result.grammar}, tokenizer ${result.tokenizer}, ${result.documents} documents, ${result.tokens} tokens, node ${result.node} ${result.nodeFlags.join(' ')}`);
     console.log(`masks ${result.masks}: p50 ${s.p50} us, p99 ${s.p99} us, p99.9 ${s.p999} us, max ${s.max} us, mean ${s.mean} us`);
     console.log(`computed (not cached) ${result.computedMasks}, CPU of the pass ${result.cpuMs} ms, warm-up ${result.warmup}, clock ${result.clock}`);
     console.log(`rejected tokens ${result.rejectedTokens}, rejected ends ${result.rejectedEnds}, superset masks ${result.supersetMasks}`);

@@ -7,11 +7,13 @@ import { InputError } from '../errors.js';
 import { packageRoot } from '../engine/default-model.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import { v8PoolSizeArgs } from './v8-pool-size.js';
 
 /**
  * `formwork bench NAME [args...]` runs a benchmark script of bench/ in a child process (its own heap,
- * `--expose-gc` for memory figures, its exit status passed through), from its TypeScript source
- * through tsx.
+ * `--expose-gc` for memory figures, V8's background threads sized to the machine (v8-pool-size.ts:
+ * on 2 cores Node's default four preempt the timed thread), its exit status passed through), from its
+ * TypeScript source through tsx.
  *
  * The benchmarks belong to the repository, not to the published package: nearly all of them read
  * ../shared/data (tokenizers, MaskBench, the JSON Schema Test Suite) or drive peers that are
@@ -98,7 +100,7 @@ export async function benchCommand(argv: readonly string[], io: CliIo): Promise<
   if (script === undefined) {
     throw new InputError(`unknown benchmark ${JSON.stringify(name)} (known: ${scripts.map((s) => s.name).join(', ') || 'none'})`, { where: 'formwork bench' });
   }
-  const nodeArgs = ['--expose-gc', '--import', tsxLoader()];
+  const nodeArgs = ['--expose-gc', ...v8PoolSizeArgs(), '--import', tsxLoader()];
   return new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, script.path, ...rest], { cwd: io.cwd, stdio: 'inherit' });
     const onAbort = () => child.kill('SIGINT');

@@ -22,6 +22,12 @@ describe('the grammar bench (bench/grammar.ts) on a tiny tokenizer', () => {
     expect(result.masks).toBe(result.tokens + 2);
   });
 
+  it('records the Node flags it ran with, without the loader', () => {
+    for (const flag of result.nodeFlags) expect(process.execArgv).toContain(flag);
+    expect(result.nodeFlags.some((f) => /^--(import|require|loader)\b/.test(f))).toBe(false);
+    if (process.execArgv.includes('--expose-gc')) expect(result.nodeFlags).toContain('--expose-gc');
+  });
+
   it('reports the vocabulary memory only when it can force collections around the load', () => {
     const canCollect = typeof (globalThis as { gc?: unknown }).gc === 'function';
     if (canCollect) expect(result.vocabMB).toBeGreaterThanOrEqual(0);

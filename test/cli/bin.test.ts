@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { v8PoolSizeFor } from '../../src/cli/v8-pool-size.js';
 import { sharedData, skipUnlessSharedData } from '../support/shared-data.js';
 import { runBin } from './cli-harness.js';
 
@@ -29,6 +30,22 @@ describe('bin/formwork.js', () => {
     const run = runBin(['bench', 'echo', '--json', 'a b'], { env });
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)).toEqual(['--json', 'a b']);
+  });
+
+  it('`bench` starts the script with --expose-gc and V8 threads sized to the machine, unless NODE_OPTIONS sizes them', () => {
+    const benchDir = join(work, 'bench-flags');
+    mkdirSync(benchDir, { recursive: true });
+    writeFileSync(join(benchDir, 'flags.ts'), '/** Flags benchmark: prints its Node flags. */\nconsole.log(JSON.stringify(process.execArgv), process.argv.length);\n');
+    const env = { FORMWORK_BENCH_DIR: benchDir, FORMWORK_FROM_SOURCES: '1' };
+    const flagsOf = (run: { code: number; stdout: string; stderr: string }): string[] => {
+      expect(run.code, run.stderr).toBe(EXIT.ok);
+      return JSON.parse(run.stdout.split(' ')[0]) as string[];
+    };
+    const sized = flagsOf(runBin(['bench', 'flags'], { env: { ...env, NODE_OPTIONS: '' } }));
+    expect(sized).toContain('--expose-gc');
+    expect(sized).toContain(`--v8-pool-size=${v8PoolSizeFor(availableParallelism())}`);
+    const chosen = flagsOf(runBin(['bench', 'flags'], { env: { ...env, NODE_OPTIONS: '--v8-pool-size=3' } }));
+    expect(chosen.filter((f) => f.startsWith('--v8-pool-size'))).toEqual([]);
   });
 });
 
