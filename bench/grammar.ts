@@ -9,8 +9,9 @@
  *
  * Options: --corpus FILE (JSON array of documents), --syntax gbnf|lark (default: by extension),
  * --start RULE, --fuel N, --passes N (passes over the corpus; masks of later passes hit the cache),
- * --warmup (first force the corpus through a separate compile, so the measured pass runs JIT-optimized
- * code from an empty mask cache), --clock wall|cpu (time each mask by wall clock or by this process's
+ * --no-warmup (by default the corpus is first forced through a separate compile, so the measured pass
+ * runs JIT-optimized code from an empty mask cache; that first pass of the process is reported as
+ * `firstPass`; --warmup is accepted and changes nothing), --clock wall|cpu (time each mask by wall clock or by this process's
  * CPU time, which on Linux also counts V8's GC helper threads), --repeat N (pass 1 N more times on
  * fresh compiles; per mask position the minimum over them: the work of each mask without the load and
  * GC pauses of one run, see RepeatedPass). The CLI also reports the garbage collections that started
@@ -214,8 +215,9 @@ export interface GrammarBenchOptions {
   fuel?: number;
   passes?: number;
   /**
-   * Force the corpus once through a separate compile of the grammar first, so that the measured pass
-   * runs on optimized code (JIT) but still starts from an empty mask cache and a fresh lexer DFA.
+   * Force the corpus once through a separate compile of the grammar first (default true), so that the
+   * measured pass runs on optimized code (JIT) but still starts from an empty mask cache and a fresh
+   * lexer DFA. That first pass of the process is reported too (`firstPass`).
    */
   warmup?: boolean;
   /** Clock of the per-mask times (default wall). */
@@ -269,6 +271,11 @@ export interface GrammarBenchResult extends ForceResult {
   /** Per pass over the corpus (pass 1 starts from an empty mask cache). */
   passes: ForceResult[];
   warmup: boolean;
+  /**
+   * With the warm-up: the process's first pass (the warm-up itself, on its own compile), whose first
+   * masks run unoptimized code. Without it, pass 1 is that pass.
+   */
+  firstPass?: ForceResult;
   clock: MaskClock;
   repeated?: RepeatedPass;
   node: string;
@@ -306,7 +313,13 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
   const tokenized = documents.map((d) => vocabulary.encode(d));
   const eosId = vocabulary.eosIds[0];
 
-  if (options.warmup) forceDocuments(createTokenAutomaton(compile(), vocabulary, { fuel: options.fuel, cache: new MaskCache() }), tokenized, eosId);
+  const warmup = options.warmup ?? true;
+  let firstPass: ForceResult | undefined;
+  if (warmup) {
+    const fresh = createTokenAutomaton(compile(), vocabulary, { fuel: options.fuel, cache: new MaskCache() });
+    collectSetupGarbage();
+    firstPass = forceDocuments(fresh, tokenized, eosId, undefined, options.clock);
+  }
   const grammar = compile();
   const automaton = createTokenAutomaton(grammar, vocabulary, { fuel: options.fuel, cache: new MaskCache() });
   const passes: ForceResult[] = [];
@@ -327,7 +340,8 @@ export function runGrammarBench(options: GrammarBenchOptions): GrammarBenchResul
     vocabMs: round(vocabMs),
     vocabMB: vocabMB === null ? null : round(vocabMB),
     passes,
-    warmup: options.warmup ?? false,
+    warmup,
+    firstPass,
     clock: options.clock ?? 'wall',
     repeated,
     node: process.version,
@@ -424,7 +438,7 @@ function parseArgs(argv: string[]): GrammarBenchOptions & { json: boolean } {
     start: get('start'),
     fuel: get('fuel') ? Number(get('fuel')) : undefined,
     passes: get('passes') ? Number(get('passes')) : undefined,
-    warmup: argv.includes('--warmup'),
+    warmup: !argv.includes('--no-warmup'),
     clock,
     repeat: get('repeat') ? Number(get('repeat')) : undefined,
     json: argv.includes('--json'),
@@ -435,7 +449,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
   const options = parseArgs(process.argv.slice(2));
   const gc = collectGc();
   const result = runGrammarBench(options);
-  await gc.attribute([...result.passes, ...(result.repeated?.runs ?? [])]);
+  await gc.attribute([...(result.firstPass ? [result.firstPass] : []), ...result.passes, ...(result.repeated?.runs ?? [])]);
   Object.assign(result, { gc: result.passes[0].gc });
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
@@ -451,6 +465,12 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     const gcText = (g: GcSummary | undefined) =>
       g === undefined ? '' : `; GC during the pass: ${g.scavenges} scavenges, ${g.markCompacts} mark-compacts, ${g.pauseMs} ms paused (max ${g.maxPauseMs} ms)`;
     console.log(`pass 1${gcText(result.passes[0].gc)}`);
+    if (result.firstPass !== undefined) {
+      const f = result.firstPass;
+      console.log(
+        `first pass of the process (the warm-up, unoptimized code at first): p50 ${f.maskUs.p50} us, p99 ${f.maskUs.p99} us, p99.9 ${f.maskUs.p999} us, max ${f.maskUs.max} us (slowest ${f.slowest.map((x) => `#${x.index} ${x.us} us`).join(', ')})${gcText(f.gc)}`,
+      );
+    }
     for (let p = 1; p < result.passes.length; p++) {
       const q = result.passes[p].maskUs;
       console.log(`pass ${p + 1}: p50 ${q.p50} us, p99 ${q.p99} us, max ${q.max} us${gcText(result.passes[p].gc)}`);

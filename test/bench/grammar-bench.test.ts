@@ -22,6 +22,19 @@ describe('the grammar bench (bench/grammar.ts) on a tiny tokenizer', () => {
     expect(result.masks).toBe(result.tokens + 2);
   });
 
+  it('reports the process\'s first pass (the JIT warm-up) apart from pass 1, unless told not to warm up', () => {
+    expect(result.warmup).toBe(true);
+    const first = result.firstPass!;
+    expect(first.masks).toBe(result.masks);
+    expect(first.rejectedTokens + first.rejectedEnds).toBe(0);
+    // Both passes start from an empty mask cache: the same masks are computed in each.
+    expect(first.computedMasks).toBe(result.computedMasks);
+    const cold = runGrammarBench({ grammar: 'schemas/grammars/json.gbnf', tokenizer: dir, corpus, warmup: false });
+    expect(cold.warmup).toBe(false);
+    expect(cold.firstPass).toBeUndefined();
+    expect(cold.computedMasks).toBe(result.computedMasks);
+  });
+
   it('records the Node flags it ran with, without the loader', () => {
     for (const flag of result.nodeFlags) expect(process.execArgv).toContain(flag);
     expect(result.nodeFlags.some((f) => /^--(import|require|loader)\b/.test(f))).toBe(false);
