@@ -8,13 +8,15 @@ export const NODE_DEFAULT_V8_POOL_SIZE = 4;
  *
  * Node gives V8 four worker threads whatever the machine (`--v8-pool-size`, default 4). They run the
  * optimizing compiler and the parallel parts of garbage collection. On a 2-core machine those four
- * threads and the main thread compete for two cores. Then the kernel takes the main thread off its
- * core for a whole scheduler tick (~4 ms here) while a background job runs. A token mask that needs
- * microseconds then reads ~4.2 ms.
+ * threads and the main thread compete for two cores, and the main thread loses its core now and then
+ * while a background job runs: a token mask that needs microseconds then reads 4.1-4.2 ms, about one
+ * scheduler time slice.
  *
- * Measured on the 2-core development VM (json.gbnf, Llama-3, pass 1 after a JIT warm-up, no GC in the
- * pass): the five slowest masks were 4.2-10.6 ms at different positions in every run with the default
- * pool, and 0.6-3.3 ms with one background thread (bench/RESULTS.md, token automata, session 16).
+ * Measured on the 2-core development VM (bench/grammar.ts on json.gbnf with Llama-3, 4 runs of each
+ * pool size, alternated; bench/RESULTS.md, "Grammars", session 16). The pass after the JIT warm-up,
+ * with four threads: slowest mask 1.1-4.2 ms; in 3 of the 4 runs, masks of 2.4-4.2 ms at positions
+ * that change from run to run. With one thread: 1.0-1.7 ms, always at the same first visits. The process's first pass:
+ * 7.0-10.0 ms against 4.8-6.5 ms.
  *
  * So: one thread fewer than the cores, at least one, and never more than Node's default. From five
  * cores up this is Node's default, so only small machines change.
