@@ -9,15 +9,16 @@
  *
  * Options: --corpus FILE (JSON array of documents), --syntax gbnf|lark (default: by extension),
  * --start RULE, --fuel N, --passes N (passes over the corpus; masks of later passes hit the cache),
- * --no-warmup (by default the corpus is first forced through a separate compile, so the measured pass
- * runs JIT-optimized code from an empty mask cache; that first pass of the process is reported as
- * `firstPass`; --warmup is accepted and changes nothing), --clock wall|cpu (time each mask by wall clock or by this process's
- * CPU time, which on Linux also counts V8's GC helper threads), --repeat N (pass 1 N more times on
- * fresh compiles; per mask position the minimum over them: the work of each mask without the load and
- * GC pauses of one run, see RepeatedPass). The CLI also reports the garbage collections that started
- * during each pass (scavenges, mark-compacts, pause times; node:perf_hooks 'gc' entries, see collectGc),
- * and each repetition's own maximum with its collections. Each timed pass starts after a
- * young-generation collection (with --expose-gc), so the setup's garbage is not collected inside it.
+ * --no-warmup (by default the corpus is first forced through a separate compile, so the measured
+ * pass runs JIT-optimized code from an empty mask cache; that first pass of the process is reported
+ * as `firstPass`; --warmup is accepted and changes nothing), --clock wall|cpu (time each mask by wall
+ * clock or by this process's CPU time, which on Linux also counts V8's GC helper threads), --repeat N
+ * (pass 1 N more times on fresh compiles; per mask position the minimum over them: the work of each
+ * mask without the load and GC pauses of one run, see RepeatedPass). The CLI also reports the garbage
+ * collections that started during each pass (scavenges, mark-compacts, pause times; node:perf_hooks
+ * 'gc' entries, see collectGc), and each repetition's own maximum with its collections. Each timed pass
+ * starts after a young-generation collection (with --expose-gc), so the setup's garbage is not
+ * collected inside it.
  *
  * `npx formwork bench grammar ...` runs this script with --expose-gc and V8's background threads sized
  * to the machine (src/cli/v8-pool-size.ts); the flags are in the output (`nodeFlags`).
