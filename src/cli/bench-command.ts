@@ -11,9 +11,9 @@ import { v8PoolSizeArgs } from './v8-pool-size.js';
 
 /**
  * `formwork bench NAME [args...]` runs a benchmark script of bench/ in a child process (its own heap,
- * `--expose-gc` for memory figures, V8's background threads sized to the machine (v8-pool-size.ts:
- * on 2 cores Node's default four preempt the timed thread), its exit status passed through), from its
- * TypeScript source through tsx.
+ * `--expose-gc` for memory figures, its exit status passed through), from its TypeScript source
+ * through tsx. The grammar mask bench also gets V8's background threads sized to the machine (see
+ * SIZED_V8_POOL).
  *
  * The benchmarks belong to the repository, not to the published package: nearly all of them read
  * ../shared/data (tokenizers, MaskBench, the JSON Schema Test Suite) or drive peers that are
@@ -87,6 +87,15 @@ ${listing}
 `;
 }
 
+/**
+ * Benchmarks started with V8's background threads sized to the machine (v8-pool-size.ts): the one that
+ * times the masks of one compiled grammar, whose slowest masks on 2 cores were V8's threads taking the
+ * main thread's core. The others keep Node's default. MaskBench compiles a schema per file, and with
+ * one background thread on 2 cores its compile p99 was 43.2-46.3 ms against 33.7-44.9 ms (3 and 4
+ * runs; bench/RESULTS.md, "Grammars", session 16).
+ */
+const SIZED_V8_POOL: ReadonlySet<string> = new Set(['grammar']);
+
 /** `formwork bench NAME ...`: returns the script's exit status. */
 export async function benchCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -100,7 +109,7 @@ export async function benchCommand(argv: readonly string[], io: CliIo): Promise<
   if (script === undefined) {
     throw new InputError(`unknown benchmark ${JSON.stringify(name)} (known: ${scripts.map((s) => s.name).join(', ') || 'none'})`, { where: 'formwork bench' });
   }
-  const nodeArgs = ['--expose-gc', ...v8PoolSizeArgs(), '--import', tsxLoader()];
+  const nodeArgs = ['--expose-gc', ...(SIZED_V8_POOL.has(script.name) ? v8PoolSizeArgs() : []), '--import', tsxLoader()];
   return new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, script.path, ...rest], { cwd: io.cwd, stdio: 'inherit' });
     const onAbort = () => child.kill('SIGINT');

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 export const NODE_DEFAULT_V8_POOL_SIZE = 4;
 
 /**
- * How many background threads V8 gets in a process that `formwork` starts for timing work.
+ * How many background threads V8 gets in a process that `formwork bench` starts to time masks.
  *
  * Node gives V8 four worker threads whatever the machine (`--v8-pool-size`, default 4). They run the
  * optimizing compiler and the parallel parts of garbage collection. On a 2-core machine those four
@@ -19,7 +19,10 @@ export const NODE_DEFAULT_V8_POOL_SIZE = 4;
  * 7.0-10.0 ms against 4.8-6.5 ms.
  *
  * So: one thread fewer than the cores, at least one, and never more than Node's default. From five
- * cores up this is Node's default, so only small machines change.
+ * cores up this is Node's default, so only small machines change. Two threads on 2 cores did not
+ * remove those pauses (4 of 8 runs had them). Fewer threads also leave less for the optimizing
+ * compiler and the collector, which a benchmark that keeps compiling new code pays for (see
+ * SIZED_V8_POOL in bench-command.ts).
  */
 export function v8PoolSizeFor(cores: number): number {
   return Math.min(NODE_DEFAULT_V8_POOL_SIZE, Math.max(1, Math.floor(cores) - 1));

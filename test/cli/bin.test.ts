@@ -32,20 +32,26 @@ describe('bin/formwork.js', () => {
     expect(JSON.parse(run.stdout)).toEqual(['--json', 'a b']);
   });
 
-  it('`bench` starts the script with --expose-gc and V8 threads sized to the machine, unless NODE_OPTIONS sizes them', () => {
+  it('`bench` starts scripts with --expose-gc, and the grammar bench with V8 threads sized to the machine unless NODE_OPTIONS sizes them', () => {
     const benchDir = join(work, 'bench-flags');
     mkdirSync(benchDir, { recursive: true });
-    writeFileSync(join(benchDir, 'flags.ts'), '/** Flags benchmark: prints its Node flags. */\nconsole.log(JSON.stringify(process.execArgv), process.argv.length);\n');
-    const env = { FORMWORK_BENCH_DIR: benchDir, FORMWORK_FROM_SOURCES: '1' };
-    const flagsOf = (run: { code: number; stdout: string; stderr: string }): string[] => {
+    const printFlags = 'console.log(JSON.stringify(process.execArgv), process.argv.length);\n';
+    writeFileSync(join(benchDir, 'grammar.ts'), `/** Grammar benchmark stand-in: prints its Node flags. */\n${printFlags}`);
+    writeFileSync(join(benchDir, 'other.ts'), `/** Another benchmark: prints its Node flags. */\n${printFlags}`);
+    const env = { FORMWORK_BENCH_DIR: benchDir, FORMWORK_FROM_SOURCES: '1', NODE_OPTIONS: '' };
+    const flagsOf = (name: string, extra: Record<string, string> = {}): string[] => {
+      const run = runBin(['bench', name], { env: { ...env, ...extra } });
       expect(run.code, run.stderr).toBe(EXIT.ok);
       return JSON.parse(run.stdout.split(' ')[0]) as string[];
     };
-    const sized = flagsOf(runBin(['bench', 'flags'], { env: { ...env, NODE_OPTIONS: '' } }));
+    const pool = (flags: string[]) => flags.filter((f) => f.startsWith('--v8-pool-size'));
+    const sized = flagsOf('grammar');
     expect(sized).toContain('--expose-gc');
-    expect(sized).toContain(`--v8-pool-size=${v8PoolSizeFor(availableParallelism())}`);
-    const chosen = flagsOf(runBin(['bench', 'flags'], { env: { ...env, NODE_OPTIONS: '--v8-pool-size=3' } }));
-    expect(chosen.filter((f) => f.startsWith('--v8-pool-size'))).toEqual([]);
+    expect(pool(sized)).toEqual([`--v8-pool-size=${v8PoolSizeFor(availableParallelism())}`]);
+    const other = flagsOf('other');
+    expect(other).toContain('--expose-gc');
+    expect(pool(other)).toEqual([]);
+    expect(pool(flagsOf('grammar', { NODE_OPTIONS: '--v8-pool-size=3' }))).toEqual([]);
   });
 });
 
