@@ -15,8 +15,8 @@ export const NODE_DEFAULT_V8_POOL_SIZE = 4;
  * Measured on the 2-core development VM (bench/grammar.ts on json.gbnf with Llama-3, 4 runs of each
  * pool size, alternated; bench/RESULTS.md, "Grammars", session 16). The pass after the JIT warm-up,
  * with four threads: slowest mask 1.1-4.2 ms; in 3 of the 4 runs, masks of 2.4-4.2 ms at positions
- * that change from run to run. With one thread: 1.0-1.7 ms, always at the same first visits. The process's first pass:
- * 7.0-10.0 ms against 4.8-6.5 ms.
+ * that change from run to run. With one thread: 1.0-1.8 ms, always at the same first visits. The
+ * process's first pass: 7.0-10.0 ms against 4.8-6.5 ms.
  *
  * So: one thread fewer than the cores, at least one, and never more than Node's default. From five
  * cores up this is Node's default, so only small machines change. Two threads on 2 cores did not
