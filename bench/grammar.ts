@@ -389,7 +389,7 @@ function repeatFirstPass<S>(
  * 40-74 -> 95-167 us, CPU of the pass 145-190 -> 205-281 ms, 3 runs each, json.gbnf with --warmup).
  */
 function collectSetupGarbage(): void {
-  (globalThis as { gc?: (o?: unknown) => void }).gc?.({ type: 'minor' });
+  forcedGc?.({ type: 'minor' });
 }
 
 /** This process's Node flags (V8's thread pool and heap options), without the loader's `--import X`. */
@@ -403,15 +403,17 @@ function nodeFlags(): string[] {
   return flags;
 }
 
+/** V8's `gc()` when the process runs with --expose-gc (`formwork bench` gives it), else undefined. */
+const forcedGc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+
 function canCollect(): boolean {
-  return typeof (globalThis as { gc?: () => void }).gc === 'function';
+  return forcedGc !== undefined;
 }
 
 function memory(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    gc();
+  if (forcedGc) {
+    forcedGc();
+    forcedGc();
   }
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
